@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Both set up what they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-swe
+
+.PHONY: setup run test lint system-deps ui bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/.installed
+
+# The embedded default: no keys, no network, no PostgreSQL.
+run: setup
+	$(BIN)/invoice-pipeline demo --output .local/demo-results.jsonl
+
+# Debian packages the tests use (Tesseract with its language data).
+system-deps:
+	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -q swe || \
+	  { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; }
+
+test: setup system-deps
+	$(BIN)/ruff check invoice_pipeline tests bench
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check invoice_pipeline tests bench
+	$(BIN)/ruff format --check invoice_pipeline tests bench
+
+ui: setup
+	DAGSTER_HOME=$${DAGSTER_HOME:-$$PWD/.local/dagster_home} $(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf .local

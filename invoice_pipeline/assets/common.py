@@ -1,0 +1,79 @@
+"""What every per-document asset shares: group, partitions, batching, retries."""
+
+
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import dagster as dg
+
+from invoice_pipeline.partitions import documents
+from invoice_pipeline.processing import config
+from invoice_pipeline.schema import Issue
+
+T = TypeVar("T")
+
+GROUP = "invoice"
+
+# BackfillPolicy is marked beta; the warning on every import helps nobody.
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+
+
+def retry(max_retries: int, delay: float = 2.0) -> dg.RetryPolicy:
+    """Exponential backoff with jitter, as DESIGN.md lists per stage."""
+    return dg.RetryPolicy(
+        max_retries=max_retries,
+        delay=delay,
+        backoff=dg.Backoff.EXPONENTIAL,
+        jitter=dg.Jitter.PLUS_MINUS,
+    )
+
+
+def document_asset(**kwargs: Any) -> Any:
+    """``@dg.asset`` with the documents partitions, the invoice group and multi-run backfills."""
+    kwargs.setdefault("group_name", GROUP)
+    kwargs.setdefault("partitions_def", documents)
+    kwargs.setdefault(
+        "backfill_policy",
+        dg.BackfillPolicy.multi_run(max_partitions_per_run=config.batch_size()),
+    )
+    kwargs.setdefault("io_manager_key", "io_manager")
+    return dg.asset(**kwargs)
+
+
+TRANSIENT = (MemoryError, TimeoutError, ConnectionError)
+"""Errors a retry may cure: they fail the step so Dagster's RetryPolicy runs it again."""
+
+
+def guarded(
+    context: dg.AssetExecutionContext,
+    key: str,
+    work: Callable[[], T],
+    failed: Callable[[Issue], T],
+    stage: str,
+) -> T:
+    """Run one document's work; an unexpected error fails that document, not the batch.
+
+    The document gets an ``internal_error`` issue naming the exception, the
+    traceback goes to the run log, and the other documents of the batch go on.
+    Transient errors still raise, so the step is retried.
+    """
+    try:
+        return work()
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        context.log.exception(f"{key}: {stage} failed")
+        return failed(
+            Issue(
+                code="internal_error",
+                message=f"{stage} failed: {type(exc).__name__}: {str(exc)[:300]}",
+                stage=stage,
+            )
+        )
+
+
+def issues_md(issues: list[Any]) -> str:
+    if not issues:
+        return "none"
+    return "\n".join(f"- **{i.code}** ({i.severity}{', ' + i.field if i.field else ''}): {i.message}" for i in issues)

@@ -1,0 +1,50 @@
+"""``evaluation``: the decision on each document, written to the results database."""
+
+
+import dagster as dg
+
+from invoice_pipeline.assets.common import document_asset, retry
+from invoice_pipeline.processing import stages
+from invoice_pipeline.resources.results import ResultsDatabaseResource
+from invoice_pipeline.schema import Evaluation, ExtractedInvoice, Invoice, OcrDocument
+
+
+@document_asset(retry_policy=retry(2), kinds={"python", "sql"}, code_version="1")
+def evaluation(
+    context: dg.AssetExecutionContext,
+    validated: dict[str, Invoice],
+    ocr_text: dict[str, OcrDocument],
+    llm_fields: dict[str, ExtractedInvoice],
+    results_db: ResultsDatabaseResource,
+) -> dict[str, Evaluation]:
+    """Consistency checks (line items → subtotal → tax → total), duplicate-invoice check
+    against earlier documents, a quality score, and the decision approved,
+    manual_review or failed with every reason. The record is upserted into the
+    results database by document id, so re-running never adds a second row.
+    """
+    store = results_db.store()
+    out: dict[str, Evaluation] = {}
+    for key in context.partition_keys:
+        invoice = validated[key]
+        earlier = store.earlier_records(invoice, exclude=key) if not invoice.failed else []
+        result = stages.evaluate(
+            invoice, ocr_text[key], earlier=earlier, provider=llm_fields[key].provider
+        )
+        store.upsert_evaluation(result)
+        out[key] = result
+        context.add_asset_metadata(
+            {
+                "status": result.status,
+                "quality_score": round(result.quality_score, 4),
+                "reasons": dg.MetadataValue.md(
+                    "\n".join(f"- {r}" for r in result.reasons) or "none"
+                ),
+                "checks_failed": ", ".join(c.name for c in result.checks if not c.passed) or "none",
+                "invoice_number": result.record.invoice_number or "",
+                "total_amount": result.record.total_amount or "",
+                "currency": result.record.currency or "",
+                **({"duplicate_of": result.duplicate_of} if result.duplicate_of else {}),
+            },
+            partition_key=key,
+        )
+    return out

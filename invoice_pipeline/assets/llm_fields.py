@@ -1,0 +1,93 @@
+"""``llm_fields``: invoice fields read from the text by the configured extractor."""
+
+
+import dagster as dg
+
+from invoice_pipeline.assets.common import document_asset, issues_md, retry
+from invoice_pipeline.processing import stages
+from invoice_pipeline.processing.llm.base import ProviderUnavailable
+from invoice_pipeline.resources.extractor import ExtractorResource
+from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, OcrDocument
+
+LLM_RETRIES = 3
+
+
+def fields_table(extracted: ExtractedInvoice) -> dg.TableMetadataValue:
+    records = [
+        dg.TableRecord(
+            {
+                "field": name,
+                "value": (fv.value or "")[:200],
+                "confidence": round(fv.confidence, 3),
+                "source": ", ".join(fv.line_ids[:4]),
+            }
+        )
+        for name in TEXT_FIELDS
+        if (fv := extracted.fields.get(name)) is not None and fv.value is not None
+    ]
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn("field", "string"),
+            dg.TableColumn("value", "string"),
+            dg.TableColumn("confidence", "float"),
+            dg.TableColumn("source", "string"),
+        ]
+    )
+    return dg.MetadataValue.table(records=records, schema=schema)
+
+
+@document_asset(
+    retry_policy=retry(LLM_RETRIES, delay=5.0),
+    pool="llm",
+    kinds={"python", "llm"},
+    code_version="1",
+)
+def llm_fields(
+    context: dg.AssetExecutionContext,
+    ocr_text: dict[str, OcrDocument],
+    extractor: ExtractorResource,
+) -> dict[str, ExtractedInvoice]:
+    """Invoice number, dates, parties, VAT ids, IBAN, totals and line items as printed,
+    each with a confidence and the OCR lines it came from. The extractor is the
+    offline ``rules`` one unless LLM_PROVIDER names a provider or a fallback chain;
+    e-invoices are read from their XML. Runs in the ``llm`` pool so calls to an
+    API stay bounded across runs.
+    """
+    impl = extractor.extractor()
+    out: dict[str, ExtractedInvoice] = {}
+    totals = {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
+    for key in context.partition_keys:
+        ocr = ocr_text[key]
+        try:
+            result = stages.extract(ocr, impl)
+        except ProviderUnavailable as exc:
+            if context.retry_number < LLM_RETRIES:
+                raise
+            result = stages.unextracted(ocr, impl.name, f"{impl.name} unavailable: {exc}")
+        out[key] = result
+        usage = result.usage
+        if usage is not None:
+            totals["input_tokens"] += usage.input_tokens
+            totals["output_tokens"] += usage.output_tokens
+            totals["cost_usd"] += usage.cost_usd
+        context.add_asset_metadata(
+            {
+                "provider": result.provider,
+                "model": result.model or "",
+                "fields_found": sum(1 for fv in result.fields.values() if fv.value is not None),
+                "line_items": len(result.line_items),
+                "fields": fields_table(result),
+                "input_tokens": usage.input_tokens if usage else 0,
+                "output_tokens": usage.output_tokens if usage else 0,
+                "latency_s": round(usage.latency_s, 3) if usage else 0.0,
+                "cost_usd": round(usage.cost_usd, 6) if usage else 0.0,
+                "cached": bool(usage and usage.cached),
+                "status": "failed" if result.failed else "ok",
+                "issues": dg.MetadataValue.md(issues_md(result.issues)),
+            },
+            partition_key=key,
+        )
+    context.add_asset_metadata(
+        {f"run_{k}": round(v, 6) if isinstance(v, float) else v for k, v in totals.items()}
+    )
+    return out

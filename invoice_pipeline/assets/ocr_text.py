@@ -1,0 +1,70 @@
+"""``ocr_text``: every line of text with its box and confidence, in reading order.
+
+This is the step that wants a GPU in production: its op tags carry the
+``dagster-k8s/config`` that the k8s_job_executor turns into a pod with an
+``nvidia.com/gpu`` limit, a node selector and tolerations (see
+``processing/k8s.py`` for the settings).
+"""
+
+
+import dagster as dg
+
+from invoice_pipeline.assets.common import document_asset, guarded, issues_md, retry
+from invoice_pipeline.processing import stages
+from invoice_pipeline.processing.k8s import ocr_step_k8s_config
+from invoice_pipeline.resources.documents import DocumentStoreResource
+from invoice_pipeline.resources.ocr import OcrResource
+from invoice_pipeline.schema import OcrDocument, PreprocessedDocument, RawDocument
+
+
+@document_asset(
+    retry_policy=retry(3),
+    kinds={"python", "ocr"},
+    op_tags={"dagster-k8s/config": ocr_step_k8s_config()},
+    code_version="1",
+)
+def ocr_text(
+    context: dg.AssetExecutionContext,
+    raw: dict[str, RawDocument],
+    preprocessed: dict[str, PreprocessedDocument],
+    document_store: DocumentStoreResource,
+    ocr: OcrResource,
+) -> dict[str, OcrDocument]:
+    """Text lines with boxes and confidences: the PDF text layer where a page has one,
+    the OCR engine (rapidocr by default) elsewhere, and the e-invoice XML when the
+    document carries one. The engine loads once per process for the whole batch.
+    """
+    store = document_store.store()
+    out: dict[str, OcrDocument] = {}
+    for key in context.partition_keys:
+        doc, pre = raw[key], preprocessed[key]
+        data = store.read_archive(doc.sha256) if doc.archive_path and not doc.failed else None
+        result = guarded(
+            context,
+            key,
+            lambda doc=doc, pre=pre, data=data: stages.read_text(
+                doc, pre, data, engine=ocr.engine, device=ocr.device
+            ),
+            lambda issue, pre=pre, key=key: OcrDocument(
+                document_id=key, engine="none", failed=True, issues=[*pre.issues, issue]
+            ),
+            "ocr_text",
+        )
+        out[key] = result
+        engines = sorted({page.engine for page in result.pages}) or [result.engine]
+        context.add_asset_metadata(
+            {
+                "engine": ", ".join(engines),
+                "lines": len(result.lines),
+                "mean_confidence": round(result.mean_confidence, 4),
+                "seconds": round(sum(p.seconds for p in result.pages), 3),
+                "einvoice_xml": result.xml is not None,
+                "status": "failed" if result.failed else "ok",
+                "text_preview": dg.MetadataValue.md(
+                    "```\n" + result.text[:1500].replace("```", "'''") + "\n```"
+                ),
+                "issues": dg.MetadataValue.md(issues_md(result.issues)),
+            },
+            partition_key=key,
+        )
+    return out

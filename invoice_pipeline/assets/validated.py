@@ -1,0 +1,75 @@
+"""``validated``: normalised invoice values, derived totals and listed problems."""
+
+
+import dagster as dg
+
+from invoice_pipeline.assets.common import document_asset, guarded, issues_md, retry
+from invoice_pipeline.processing import stages
+from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, OcrDocument, RawDocument
+
+
+def invoice_table(invoice: Invoice) -> dg.TableMetadataValue:
+    records = []
+    for name in TEXT_FIELDS:
+        value = getattr(invoice, name)
+        if value is None:
+            continue
+        ev = invoice.evidence.get(name)
+        records.append(
+            dg.TableRecord(
+                {
+                    "field": name,
+                    "value": str(value)[:200],
+                    "confidence": round(ev.confidence, 3) if ev else 0.0,
+                    "derived": name in invoice.derived,
+                }
+            )
+        )
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn("field", "string"),
+            dg.TableColumn("value", "string"),
+            dg.TableColumn("confidence", "float"),
+            dg.TableColumn("derived", "bool"),
+        ]
+    )
+    return dg.MetadataValue.table(records=records, schema=schema)
+
+
+@document_asset(retry_policy=retry(2), kinds={"python"}, code_version="1")
+def validated(
+    context: dg.AssetExecutionContext,
+    llm_fields: dict[str, ExtractedInvoice],
+    ocr_text: dict[str, OcrDocument],
+    raw: dict[str, RawDocument],
+) -> dict[str, Invoice]:
+    """The invoice with ISO dates (day/month order decided by locale evidence), Decimal
+    amounts, ISO 4217 currency, checked VAT ids and IBAN; a missing subtotal, tax or
+    total derived from the other two. Problems are listed as issues, never raised.
+    """
+    out: dict[str, Invoice] = {}
+    for key in context.partition_keys:
+        invoice = guarded(
+            context,
+            key,
+            lambda key=key: stages.validate(llm_fields[key], raw[key], ocr_text[key]),
+            lambda issue, key=key: Invoice(
+                document_id=key,
+                source_file=raw[key].source_file,
+                failed=True,
+                issues=[*llm_fields[key].issues, issue],
+            ),
+            "validated",
+        )
+        out[key] = invoice
+        context.add_asset_metadata(
+            {
+                "invoice": invoice_table(invoice),
+                "line_items": len(invoice.line_items),
+                "derived": ", ".join(invoice.derived) or "none",
+                "status": "failed" if invoice.failed else "ok",
+                "issues": dg.MetadataValue.md(issues_md(invoice.issues)),
+            },
+            partition_key=key,
+        )
+    return out

@@ -1,0 +1,5 @@
+"""The ``rules`` provider: the offline extractor, the default when no key is configured."""
+
+from invoice_pipeline.processing.rules.extractor import RulesExtractor
+
+__all__ = ["RulesExtractor"]

@@ -1,0 +1,1 @@
+"""Revision scripts of the results database (one file per revision)."""

@@ -1,0 +1,206 @@
+"""OCR engines and the one function that turns preprocessed pages into an OcrDocument.
+
+:func:`get_engine` builds an engine by name (``rapidocr``, ``paddleocr``,
+``tesseract``) once per process and configuration and hands back the same
+instance afterwards, so models load once per worker. A configured engine whose
+package is missing raises :class:`EngineNotInstalled` naming the pip extra.
+:func:`read_document` reads every page: with ``engine="auto"`` pages that have
+a real text layer are read from the PDF (no OCR), the others by rapidocr; with
+a named engine, that engine reads every page that has pixels and text-layer
+pages without pixels still come from the text layer. A page that cannot be
+read becomes an empty :class:`OcrPage` with ``error`` and an issue, never an
+exception; the document is ``failed`` only when no page could be read.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from invoice_pipeline.processing.ocr.base import EngineNotInstalled, OcrEngine
+from invoice_pipeline.schema import Issue, OcrDocument, OcrPage, PreprocessedDocument
+
+ENGINE_NAMES = ("rapidocr", "paddleocr", "tesseract")
+DEFAULT_ENGINE = "rapidocr"
+
+_CACHE: dict[tuple[str, str, tuple[tuple[str, Any], ...]], OcrEngine] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _rapidocr(device: str, **options: Any) -> OcrEngine:
+    from invoice_pipeline.processing.ocr.rapidocr_engine import RapidOcrEngine
+
+    return RapidOcrEngine(device, **options)
+
+
+def _paddleocr(device: str, **options: Any) -> OcrEngine:
+    from invoice_pipeline.processing.ocr.paddleocr_engine import PaddleOcrEngine
+
+    return PaddleOcrEngine(device, **options)
+
+
+def _tesseract(device: str, **options: Any) -> OcrEngine:
+    from invoice_pipeline.processing.ocr.tesseract_engine import TesseractEngine
+
+    return TesseractEngine(device, **options)
+
+
+_FACTORIES: dict[str, Callable[..., OcrEngine]] = {
+    "rapidocr": _rapidocr,
+    "paddleocr": _paddleocr,
+    "tesseract": _tesseract,
+}
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple | set):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def get_engine(name: str, device: str = "cpu", **options: Any) -> OcrEngine:
+    """The engine ``name`` on ``device``, built on first use and reused afterwards.
+
+    Raises :class:`EngineNotInstalled` when its package is missing and ``ValueError``
+    for an unknown name. ``options`` go to the engine's constructor and are part of
+    the cache key.
+    """
+    key_name = name.lower().strip()
+    if key_name not in _FACTORIES:
+        raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+    device = (device or "cpu").lower()
+    key = (key_name, device, _freeze(options))
+    with _CACHE_LOCK:
+        engine = _CACHE.get(key)
+        if engine is None:
+            engine = _FACTORIES[key_name](device, **options)
+            _CACHE[key] = engine
+        return engine
+
+
+def clear_engines() -> None:
+    """Forget every cached engine (tests, or to free memory)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def _error_page(
+    number: int, engine: str, error: str, width: float = 0, height: float = 0
+) -> OcrPage:
+    return OcrPage(number=number, width=width, height=height, unit="px", engine=engine, error=error)
+
+
+def read_document(
+    pre: PreprocessedDocument,
+    *,
+    engine: str = "auto",
+    device: str = "cpu",
+    pdf_bytes: bytes | None = None,
+    **options: Any,
+) -> OcrDocument:
+    """OCR (or read the text layer of) every page of ``pre`` into an :class:`OcrDocument`.
+
+    ``pdf_bytes`` is the original PDF, needed for pages marked ``has_text_layer``.
+    ``options`` go to :func:`get_engine`. Engine start-up errors (a missing package)
+    propagate; per-page errors are recorded on the page and as issues.
+    """
+    from invoice_pipeline.processing.ocr.text_layer import ENGINE as TEXT_LAYER
+    from invoice_pipeline.processing.ocr.text_layer import read_text_layer
+
+    engine_name = (engine or "auto").lower()
+    ocr_name = DEFAULT_ENGINE if engine_name == "auto" else engine_name
+    if ocr_name not in _FACTORIES:
+        raise ValueError(f"unknown OCR engine {engine!r}; choose auto or one of {ENGINE_NAMES}")
+    issues: list[Issue] = list()
+    results: dict[int, OcrPage] = {}
+
+    text_pages = [
+        p.page_number
+        for p in pre.pages
+        if p.error is None and p.has_text_layer and (engine_name == "auto" or p.image is None)
+    ]
+    if text_pages:
+        if pdf_bytes is None:
+            for number in text_pages:
+                results[number] = _error_page(
+                    number, TEXT_LAYER, "text_layer_unavailable: the PDF bytes were not given"
+                )
+        else:
+            try:
+                for page in read_text_layer(pdf_bytes, text_pages):
+                    results[page.number] = page
+            except Exception as exc:  # a PdfError or a PDFium failure: record, go on
+                for number in text_pages:
+                    results[number] = _error_page(number, TEXT_LAYER, f"text_layer_failed: {exc}")
+
+    ocr_engine: OcrEngine | None = None
+    for page in pre.pages:
+        number = page.page_number
+        if number in results:
+            continue
+        if page.error is not None:
+            results[number] = _error_page(
+                number, ocr_name, f"preprocess_failed: {page.error}", page.width, page.height
+            )
+            continue
+        if page.image is None:
+            results[number] = _error_page(
+                number, ocr_name, "no_image: the page has neither pixels nor a text layer"
+            )
+            continue
+        if ocr_engine is None:
+            ocr_engine = get_engine(ocr_name, device, **options)  # start-up errors propagate
+        try:
+            results[number] = ocr_engine.read(page.image, number)
+        except Exception as exc:  # one unreadable page must not sink the document
+            height, width = page.image.shape[:2]
+            results[number] = _error_page(
+                number, ocr_name, f"ocr_failed: {type(exc).__name__}: {exc}", width, height
+            )
+
+    pages = [results[p.page_number] for p in pre.pages]
+    for page in pages:
+        if page.error:
+            issues.append(
+                Issue(
+                    code=page.error.split(":", 1)[0],
+                    message=f"page {page.number}: {page.error}",
+                    severity="warning",
+                    stage="ocr_text",
+                )
+            )
+    used = []
+    for page in pages:
+        if page.error is None and page.engine not in used:
+            used.append(page.engine)
+    failed = not pages or all(page.error is not None for page in pages)
+    if failed:
+        issues.append(
+            Issue(
+                code="ocr_no_page_read",
+                message="no page of the document could be read",
+                severity="error",
+                stage="ocr_text",
+            )
+        )
+    return OcrDocument(
+        document_id=pre.document_id,
+        engine="+".join(used) if used else ocr_name,
+        pages=pages,
+        issues=issues,
+        failed=failed,
+    )
+
+
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINE_NAMES",
+    "EngineNotInstalled",
+    "OcrEngine",
+    "clear_engines",
+    "get_engine",
+    "read_document",
+]

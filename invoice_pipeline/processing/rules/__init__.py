@@ -1,0 +1,1 @@
+"""The offline rules extractor, in parts: vocabulary, values, geometry, items, parties."""

@@ -1,0 +1,231 @@
+"""Seller and buyer: names and addresses from the blocks of lines on the first page.
+
+The buyer is found by its label ("Bill to", "Rechnungsempfänger", "Facturé à",
+"Faktureras till", ...) or, without one, as the address block in the window
+position of a letter. The seller is the labelled block, else the company name
+in the letterhead or the footer (a line with a legal form such as GmbH, Ltd,
+SAS or AB scores highest), else the first prominent line of the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from invoice_pipeline.processing.rules.geometry import Ln, below, median_height, right_of
+from invoice_pipeline.processing.rules.values import AMOUNT_RE, DATE_RE
+from invoice_pipeline.processing.rules.vocabulary import (
+    BUYER_LABELS,
+    CONTACT_LINE,
+    LABELS,
+    LEGAL_FORMS,
+    PARTY_ID_AFTER,
+    SELLER_LABELS,
+    SHIP_LABELS,
+    TITLE_WORDS,
+    TOTAL_LABELS,
+    fold,
+)
+
+POSTCODE = re.compile(
+    r"(?:\b\d{4,5}\b|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b[A-Z]{2}\s\d{5}(?:-\d{4})?\b|\bF-\d{5}\b|\bD-\d{5}\b)"
+)
+COUNTRIES = re.compile(
+    r"\b(?:germany|deutschland|france|sweden|sverige|united kingdom|uk|england|usa|united states|"
+    r"austria|osterreich|switzerland|schweiz|suisse|netherlands|nederland|belgium|belgique|spain|espana|"
+    r"italy|italia|denmark|danmark|norway|norge|finland|suomi|ireland|poland|polska|india)\b"
+)
+SEPARATORS = re.compile(r"\s*[·•|]\s*|\s+[-–]\s+(?=.*\d)")
+
+
+@dataclass
+class Party:
+    name: Ln | None = None
+    name_text: str | None = None
+    address: list[Ln] = field(default_factory=list)
+    address_text: str | None = None
+    confidence: float = 0.0
+
+    @property
+    def lines(self) -> list[Ln]:
+        return [x for x in [self.name, *self.address] if x is not None]
+
+
+def _is_label_line(ln: Ln) -> bool:
+    f = ln.folded
+    if TITLE_WORDS.match(f) and len(f) < 40:
+        return True
+    for label in LABELS:
+        m = label.pattern.search(f)
+        if m and m.start() <= 1 and label.weight >= 0.6:
+            return True
+    return any(p.search(f) for pats in TOTAL_LABELS.values() for p, w in pats if w >= 1.0)
+
+
+def _is_data_line(ln: Ln) -> bool:
+    """Dates, amounts or ids only: no letters to speak of."""
+    letters = sum(ch.isalpha() for ch in ln.text)
+    return (
+        letters < 2
+        or bool(DATE_RE.fullmatch(ln.text.strip()))
+        or bool(AMOUNT_RE.fullmatch(ln.text.strip()))
+    )
+
+
+def block_below(start: Ln, lines: Sequence[Ln], *, max_lines: int = 6) -> list[Ln]:
+    """The lines under ``start`` that continue its block (aligned, closely spaced)."""
+    block = [start]
+    current = start
+    while len(block) < max_lines:
+        nxt = [
+            b
+            for b in below(current, lines, max_gap=1.1, align=0.02)
+            if abs(b.x0 - start.x0) < 0.03 and b not in block
+        ]
+        if not nxt:
+            break
+        b = nxt[0]
+        if _is_label_line(b) or CONTACT_LINE.search(b.folded) or BUYER_LABELS.match(b.folded):
+            break
+        block.append(b)
+        current = b
+    return block
+
+
+def _address_of(block: list[Ln]) -> tuple[list[Ln], str | None]:
+    address = []
+    for ln in block[1:]:
+        if CONTACT_LINE.search(ln.folded) or _is_data_line(ln) and not POSTCODE.search(ln.text):
+            break
+        address.append(ln)
+    parts: list[str] = []
+    name_line = block[0]
+    pieces = SEPARATORS.split(name_line.text)
+    if len(pieces) > 1:  # "ACME GmbH · Hauptstr. 1 · 10115 Berlin"
+        parts.extend(p for p in pieces[1:] if p and not CONTACT_LINE.search(p.lower()))
+    parts.extend(ln.text.strip(" ,") for ln in address)
+    return address, (", ".join(parts) if parts else None)
+
+
+def _name_text(ln: Ln) -> str:
+    text = SEPARATORS.split(ln.text)[0].strip(" ,:")
+    m = SELLER_LABELS.match(fold(text)) or re.match(r"(?i)sold\s*by\b", text)
+    if m:
+        text = text[m.end() :].strip(" :-")
+    return text
+
+
+def _party_from_label(label: Ln, pattern: re.Pattern[str], lines: Sequence[Ln]) -> Party | None:
+    m = pattern.match(label.folded)
+    if not m or PARTY_ID_AFTER.match(label.folded[m.end() :]):
+        return None
+    rest = label.text[label.orig(m.end()) :].strip(" :-")
+    if rest and sum(ch.isalpha() for ch in rest) >= 2:
+        block = block_below(label, lines)
+        address, address_text = _address_of(block)
+        return Party(label, rest, address, address_text, 0.85)
+    candidates = [
+        b for b in below(label, lines, max_gap=2.0, align=0.03) if not _is_data_line(b)
+    ] + right_of(label, lines)[:1]
+    for first in candidates:
+        if _is_label_line(first) or CONTACT_LINE.search(first.folded):
+            continue
+        block = block_below(first, lines)
+        address, address_text = _address_of(block)
+        return Party(first, _name_text(first), address, address_text, 0.85)
+    return None
+
+
+def _address_blocks(lines: Sequence[Ln]) -> list[list[Ln]]:
+    """Blocks of 2-7 aligned lines on page 1 of which one looks like a postcode line."""
+    page1 = [ln for ln in lines if ln.page == 1]
+    seen: set[int] = set()
+    blocks = []
+    for ln in sorted(page1, key=lambda x: (x.y0, x.x0)):
+        if ln.index in seen or _is_label_line(ln) or _is_data_line(ln):
+            continue
+        block = block_below(ln, page1, max_lines=7)
+        seen.update(b.index for b in block)
+        if len(block) >= 2 and any(
+            POSTCODE.search(b.text) or COUNTRIES.search(b.folded) for b in block[1:]
+        ):
+            blocks.append(block)
+    return blocks
+
+
+def _seller_score(ln: Ln, med_h: float) -> float:
+    score = 0.0
+    if LEGAL_FORMS.search(ln.folded):
+        score += 1.0
+    if ln.page == 1 and ln.y0 < 0.25:
+        score += 0.6 - ln.y0
+    elif ln.y0 > 0.82:
+        score += 0.35
+    if ln.h > med_h * 1.25:
+        score += 0.4
+    if SEPARATORS.search(ln.text) and ln.h < med_h:
+        score += 0.2  # the small sender line above a window address
+    return score
+
+
+def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
+    """(seller, buyer) guesses; ``exclude`` holds indexes of table lines to ignore."""
+    usable = [ln for ln in lines if ln.index not in exclude]
+    buyer: Party | None = None
+    seller: Party | None = None
+    for ln in usable:
+        if ln.page > 2:
+            break
+        if buyer is None and BUYER_LABELS.match(ln.folded):
+            buyer = _party_from_label(ln, BUYER_LABELS, usable)
+        if seller is None and SELLER_LABELS.match(ln.folded):
+            seller = _party_from_label(ln, SELLER_LABELS, usable)
+    ship_lines = {
+        b.index
+        for ln in usable
+        if SHIP_LABELS.match(ln.folded)
+        for b in block_below(ln, usable, max_lines=7)
+    }
+
+    blocks = [b for b in _address_blocks(usable) if not ship_lines & {x.index for x in b}]
+    med_h = median_height(usable)
+    taken = {x.index for x in (buyer.lines if buyer else [])}
+
+    if seller is None:
+        candidates = [
+            ln
+            for ln in usable
+            if (ln.page == 1 or ln.y0 > 0.82)
+            and ln.index not in taken
+            and ln.index not in ship_lines
+            and not _is_label_line(ln)
+            and not _is_data_line(ln)
+            and not CONTACT_LINE.search(ln.folded)
+            and not BUYER_LABELS.match(ln.folded)
+            and sum(ch.isalpha() for ch in ln.text) >= 2
+        ]
+        if candidates:
+            best = max(candidates, key=lambda ln: (_seller_score(ln, med_h), -ln.index))
+            block = next((b for b in blocks if b[0] is best), None) or block_below(best, usable)
+            address, address_text = _address_of(block)
+            conf = 0.75 if LEGAL_FORMS.search(best.folded) else 0.5
+            seller = Party(best, _name_text(best), address, address_text, conf)
+    if seller is not None:
+        taken |= {x.index for x in seller.lines}
+
+    if buyer is None:
+        others = [
+            b
+            for b in blocks
+            if not taken & {x.index for x in b} and b[0].y0 < 0.5 and b[0].page == 1
+        ]
+        if others:
+            # the letter window: the left-most, then top-most block that is not the seller's
+            block = min(others, key=lambda b: (round(b[0].x0 * 4), b[0].y0))
+            first = block[0]
+            if SEPARATORS.search(first.text) and len(block) > 2:
+                block = block[1:]  # a sender line above the window address
+            address, address_text = _address_of(block)
+            buyer = Party(block[0], _name_text(block[0]), address, address_text, 0.55)
+    return seller or Party(), buyer or Party()

@@ -1,0 +1,488 @@
+"""The words invoices use, per field and per language (en, de, fr, sv, plus nl, es, it).
+
+Patterns are matched against *folded* text: lower case, accents removed,
+``ß`` → ``ss`` (see :func:`fold`), so OCR that drops an accent still matches.
+Each label pattern has a weight: specific labels ("invoice date") beat
+generic ones ("date"). A label must start its line or follow a separator, and
+a pattern never matches inside a longer word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, ``ß`` → ``ss``, unified apostrophes and spaces."""
+    text = text.replace("ß", "ss").replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+@dataclass(frozen=True)
+class Label:
+    field: str
+    pattern: re.Pattern[str]
+    weight: float
+    language: str | None = None
+
+
+_NO = r"(?:no\b\.?|nr\b\.?|number|num(?:ber|ero)?\b\.?|#|n[°o]\.?|nº|id\b)"
+_SEP = r"(?=$|[\s:#.\-/(]|\d)"  # a label ends at a separator or a digit
+
+
+def _labels(field: str, weight: float, language: str | None, *patterns: str) -> list[Label]:
+    return [
+        Label(field, re.compile(rf"(?<![a-z0-9])(?:{p}){_SEP}"), weight, language) for p in patterns
+    ]
+
+
+LABELS: list[Label] = [
+    # ---------------------------------------------------------------- invoice number
+    *_labels(
+        "invoice_number",
+        1.0,
+        "en",
+        rf"invoice\s*{_NO}",
+        r"bill\s*(?:no|number|#)",
+        rf"inv\.?\s*{_NO}",
+    ),
+    *_labels(
+        "invoice_number",
+        1.0,
+        "de",
+        r"rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)",
+        r"rechnung\s*(?:nr\.?|no\.?|nummer|#)",
+        r"re\.?\s*-\s*nr\.?",
+        r"beleg\s*-?\s*(?:nummer|nr\.?)",
+    ),
+    *_labels(
+        "invoice_number",
+        1.0,
+        "fr",
+        rf"{_NO}\s*(?:de\s*(?:la\s*)?)?facture",
+        rf"facture\s*{_NO}",
+        r"numero\s*de\s*facture",
+    ),
+    *_labels(
+        "invoice_number", 1.0, "sv", r"faktura\s*-?\s*(?:nummer|nr\.?|no\.?)", r"fakturanr\.?"
+    ),
+    *_labels("invoice_number", 1.0, "nl", r"factuur\s*-?\s*(?:nummer|nr\.?|no\.?)"),
+    *_labels(
+        "invoice_number",
+        1.0,
+        "es",
+        r"(?:n[°u]mero\s*de\s*)?factura\s*(?:n[°o]\.?|num\.?|#)",
+        r"n[°u]mero\s*de\s*factura",
+    ),
+    *_labels(
+        "invoice_number",
+        1.0,
+        "it",
+        r"(?:numero\s*)?fattura\s*(?:n[°o]\.?|num\.?|#)",
+        r"numero\s*fattura",
+    ),
+    *_labels("invoice_number", 0.8, None, rf"(?:document|doc\.?|receipt)\s*{_NO}", r"invoice\s*id"),
+    *_labels(
+        "invoice_number",
+        0.55,
+        None,
+        r"invoice",
+        r"rechnung",
+        r"facture",
+        r"faktura",
+        r"factuur",
+        r"factura",
+        r"fattura",
+    ),
+    # ------------------------------------------------------------------ invoice date
+    *_labels(
+        "invoice_date",
+        1.0,
+        "en",
+        r"invoice\s*date",
+        r"date\s*of\s*(?:issue|invoice)",
+        r"issue\s*date",
+        r"date\s*issued",
+        r"billing\s*date",
+        r"invoice\s*dated",
+    ),
+    *_labels(
+        "invoice_date",
+        1.0,
+        "de",
+        r"rechnungsdatum",
+        r"datum\s*der\s*rechnung",
+        r"ausstellungsdatum",
+        r"belegdatum",
+        r"rechnungs-datum",
+    ),
+    *_labels(
+        "invoice_date",
+        1.0,
+        "fr",
+        r"date\s*(?:de\s*(?:la\s*)?)?facture",
+        r"date\s*d'?emission",
+        r"date\s*de\s*facturation",
+        r"facture\s*du",
+    ),
+    *_labels("invoice_date", 1.0, "sv", r"fakturadatum", r"faktureringsdatum"),
+    *_labels("invoice_date", 1.0, "nl", r"factuurdatum"),
+    *_labels(
+        "invoice_date", 1.0, "es", r"fecha\s*(?:de\s*(?:la\s*)?)?factura", r"fecha\s*de\s*emision"
+    ),
+    *_labels("invoice_date", 1.0, "it", r"data\s*(?:della\s*)?fattura"),
+    *_labels(
+        "invoice_date", 0.6, None, r"date", r"datum", r"datum\s*:", r"fecha", r"data", r"dated"
+    ),
+    # ---------------------------------------------------------------------- due date
+    *_labels(
+        "due_date",
+        1.0,
+        "en",
+        r"due\s*date",
+        r"payment\s*due(?:\s*date)?",
+        r"date\s*due",
+        r"due\s*(?:by|on)",
+        r"payable\s*(?:by|until|before)",
+        r"pay\s*by",
+    ),
+    *_labels(
+        "due_date",
+        1.0,
+        "de",
+        r"falligkeits?datum",
+        r"fallig\s*(?:am|bis|zum)?",
+        r"zahlbar\s*bis(?:\s*zum)?",
+        r"zahlungsziel",
+        r"zahlungsfrist",
+        r"zahlungstermin",
+    ),
+    *_labels(
+        "due_date",
+        1.0,
+        "fr",
+        r"date\s*d'?echeance",
+        r"echeance",
+        r"a\s*payer\s*avant\s*le",
+        r"date\s*limite\s*de\s*(?:paiement|reglement)",
+        r"payable\s*avant\s*le",
+    ),
+    *_labels(
+        "due_date",
+        1.0,
+        "sv",
+        r"forfallodatum",
+        r"forfallodag",
+        r"betalas\s*senast",
+        r"forfaller",
+        r"sista\s*betalningsdag",
+    ),
+    *_labels("due_date", 1.0, "nl", r"vervaldatum", r"uiterste\s*betaaldatum"),
+    *_labels("due_date", 1.0, "es", r"fecha\s*de\s*vencimiento", r"vencimiento"),
+    *_labels("due_date", 1.0, "it", r"(?:data\s*di\s*)?scadenza"),
+    *_labels("due_date", 0.6, None, r"due"),
+    # ---------------------------------------------------------------- purchase order
+    *_labels("purchase_order", 1.0, "en", r"(?:your\s*)?p\.?\s*o\.?(?=\s*:)"),
+    *_labels(
+        "purchase_order",
+        0.8,
+        None,
+        r"(?:your|ihre?|votre|er|ert)\s*(?:ref(?:erence|erenz|erens)?\.?|zeichen|referens)",
+        r"ref(?:erence)?\.?\s*(?:de\s*)?commande",
+        r"ert\s*ordernummer",
+    ),
+    *_labels(
+        "purchase_order",
+        1.0,
+        "en",
+        rf"p\.?\s*o\.?\s*{_NO}",
+        rf"purchase\s*order(?:\s*{_NO})?",
+        rf"(?:your\s*)?order\s*{_NO}",
+        r"order\s*ref(?:erence)?",
+    ),
+    *_labels(
+        "purchase_order",
+        1.0,
+        "de",
+        r"bestell\s*-?\s*(?:nummer|nr\.?)",
+        r"(?:ihre\s*)?bestellung(?:\s*(?:nr\.?|nummer))?",
+        r"auftrags?\s*-?\s*(?:nummer|nr\.?)",
+        r"ihr(?:e)?\s*auftrag",
+    ),
+    *_labels(
+        "purchase_order",
+        1.0,
+        "fr",
+        r"bon\s*de\s*commande(?:\s*(?:n[°o]\.?|no))?",
+        rf"{_NO}\s*(?:de\s*)?commande",
+        rf"commande\s*{_NO}",
+        r"reference\s*commande",
+        r"votre\s*commande",
+    ),
+    *_labels(
+        "purchase_order",
+        1.0,
+        "sv",
+        r"(?:order|bestallnings|inkops?order)\s*-?\s*(?:nummer|nr\.?)",
+        r"inkopsorder",
+        r"ordernr\.?",
+        r"ordernummer",
+    ),
+    *_labels("purchase_order", 1.0, "nl", r"(?:bestel|order)\s*-?\s*(?:nummer|nr\.?)"),
+]
+
+# Totals labels: matched anywhere in a line (not only at its start), most specific first.
+TOTAL_LABELS: dict[str, list[tuple[re.Pattern[str], float]]] = {
+    "subtotal": [
+        (re.compile(p), w)
+        for p, w in [
+            (r"sub\s*-?\s*total|subtotaal|sous\s*-?\s*total|zwischensumme|delsumma|subtotale", 1.0),
+            (r"total\s*(?:excl\.?|excluding|before|ex\.?|w/o|without|net|hors|ht\b|exkl)", 1.0),
+            (r"\b(?:net|netto)\s*(?:amount|total|betrag|summe|belopp|bedrag)\b", 1.0),
+            (r"\bsumme?\s*(?:netto|exkl|ohne)|summa\s*(?:exkl|exklusive|netto)|summa\s*exkl", 1.0),
+            (r"\bmontant\s*(?:total\s*)?(?:ht|hors\s*taxes?)\b|\btotal\s*ht\b|\bbase\s*ht\b", 1.0),
+            (
+                r"\bnettobetrag\b|\bwarenwert\b|\bnettosumme\b|\bgesamt\s*netto\b|\bnettobelopp\b",
+                1.0,
+            ),
+            (r"\b(?:amount|belopp|betrag)\s*(?:excl|exkl|ohne|before)", 1.0),
+            (r"\btaxable\s*amount\b|\bnet\b|\bnetto\b|\bimponible\b|\bimponibile\b", 0.6),
+        ]
+    ],
+    "tax_amount": [
+        (re.compile(p), w)
+        for p, w in [
+            (
+                r"\b(?:total|summe|summa|montant|somme|totale)\s*(?:de\s*la\s*|der\s*)?(?:vat|tax|tva|mwst|ust|moms|btw|iva|taxes)\b",
+                1.0,
+            ),
+            (
+                r"\b(?:vat|tax|tva|mwst|ust|moms|btw|iva|gst|sales\s*tax)\b\s*(?:\(?\s*\d|amount|betrag|belopp)",
+                1.0,
+            ),
+            (
+                r"\b(?:zzgl\.?|plus|inkl\.?|incl\.?|enthaltene)\s*(?:\d+[.,]?\d*\s*%\s*)?(?:mwst|ust|umsatzsteuer|vat|moms|tva)",
+                1.0,
+            ),
+            (r"\bumsatzsteuer\b|\bmehrwertsteuer\b|\bmervardesskatt\b", 1.0),
+            (r"\b(?:vat|tax|tva|mwst|ust|moms|btw|iva|gst|taxes)\b", 0.8),
+        ]
+    ],
+    "total_amount": [
+        (re.compile(p), w)
+        for p, w in [
+            (
+                r"\b(?:total|amount|balance)\s*(?:due|payable|to\s*pay)\b|\bgrand\s*total\b|\binvoice\s*total\b|\btotal\s*amount\s*due\b",
+                1.0,
+            ),
+            (
+                r"\btotal\s*(?:incl\.?|including|inc\.?|with)\b|\btotal\s*ttc\b|\bmontant\s*ttc\b|\bnet\s*a\s*payer\b|\btotal\s*a\s*payer\b|\bmontant\s*(?:total\s*)?(?:a\s*payer|du)\b",
+                1.0,
+            ),
+            (
+                r"\bgesamtbetrag\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\bzu\s*zahlen(?:der\s*betrag)?\b|\bbruttobetrag\b|\bsumme\s*brutto\b|\bgesamt\s*brutto\b|\bzahlbetrag\b",
+                1.0,
+            ),
+            (
+                r"\b(?:summa\s*)?att\s*betala\b|\btotalbelopp\b|\bsumma\s*inkl\.?\s*moms\b|\bbelopp\s*att\s*betala\b",
+                1.0,
+            ),
+            (
+                r"\btotaal\s*(?:incl|te\s*betalen)|\bte\s*betalen\b|\bimporte\s*total\b|\btotale\s*(?:fattura|documento)\b",
+                1.0,
+            ),
+            (
+                r"\btotal\s*amount\b|\bamount\s*total\b|\bmontant\s*total\b|\btotalt\b|\btotaal\b",
+                0.85,
+            ),
+            (r"\btotal\b|\bgesamt\b|\bsumme\b|\bsumma\b|\btotale\b", 0.7),
+        ]
+    ],
+}
+
+# Words that make a "tax" label an identifier label (VAT No., USt-IdNr., TVA intracom.).
+TAX_ID_MARKERS = re.compile(
+    r"(?:vat|tax|tva|mwst|ust|moms|btw|iva)\s*[-.]?\s*(?:id|no\b|nr|num|number|reg|#|registration|identification|intra)"
+    r"|ust\s*-?\s*id|steuer\s*-?\s*(?:nr|nummer)|intracom|momsreg|org\.?\s*nr|siret|siren|tax\s*code|ein\b"
+)
+
+# After a party label, these words make it an identifier label ("Customer No.", "Kundennr.").
+PARTY_ID_AFTER = re.compile(r"^\s*(?:no\b|nr\b|number|num|nummer|#|id\b|ref|code|n[°o]\b)")
+
+# Lines that name the buyer or the seller block beneath or beside them.
+BUYER_LABELS = re.compile(
+    r"^(?:bill(?:ed)?\s*to|invoice\s*to|invoiced\s*to|sold\s*to|customer|client|buyer|recipient|to\s*:|an\s*:|till\s*:|a\s*:|"
+    r"rechnungsempfanger|rechnungsadresse|rechnung\s*an|kunde|kundin|auftraggeber|empfanger|"
+    r"facture\s*a|facturer\s*a|adresse\s*de\s*facturation|destinataire|acheteur|"
+    r"kund|faktureras\s*till|fakturaadress|mottagare|kopare|köpare|"
+    r"factuur\s*aan|klant|cliente|destinatario)(?:\b|(?<=:))"
+)
+SELLER_LABELS = re.compile(
+    r"^(?:from|seller|supplier|vendor|issued\s*by|sold\s*by|sender|"
+    r"verkaufer|lieferant|rechnungssteller|absender|"
+    r"fournisseur|vendeur|emetteur|expediteur|"
+    r"saljare|leverantor|avsandare|fran|von\s*:|leverancier|proveedor|fornitore)(?:\b|(?<=:))"
+)
+SHIP_LABELS = re.compile(
+    r"^(?:ship(?:ped)?\s*to|deliver(?:y|ed)?\s*(?:to|address)|lieferadresse|lieferanschrift|livraison|leveransadress)\b"
+)
+
+TITLE_WORDS = re.compile(
+    r"^(?:tax\s*|commercial\s*|proforma\s*|pro\s*forma\s*|final\s*)?(?:invoice|rechnung|facture|faktura|factuur|factura|fattura|bill|credit\s*note|gutschrift|avoir|kreditfaktura|receipt|quittung)\b"
+)
+
+LEGAL_FORMS = re.compile(
+    r"(?<![a-z])(?:gmbh|ag|kg|ohg|gbr|ug|e\.\s?k\.|mbh|ltd|limited|llc|llp|inc|corp(?:oration)?|plc|co\.|company|"
+    r"sarl|s\.a\.r\.l\.|sas|s\.a\.s\.|sa|s\.a\.|sasu|eurl|sci|snc|"
+    r"ab|hb|kb|aktiebolag|oy|oyj|as|asa|a/s|aps|"
+    r"b\.?v\.?|n\.?v\.?|vof|s\.?l\.?|s\.?r\.?l\.?|s\.?p\.?a\.?|sp\.\s?z\s?o\.?o\.?|spolka|s\.?c\.?|"
+    r"gesellschaft|partners|group|holding)(?![a-z])"
+)
+
+CONTACT_LINE = re.compile(
+    r"(?:\b(?:tel|phone|fon|fax|mobil|mobile|telefon|telefone|tfn|email|e-mail|mail|web|www|http|iban|bic|swift|"
+    r"vat|ust|tva|moms|momsreg\w*|org\.?\s*nr|ust-?id\w*|steuer\w*|hrb|amtsgericht|registergericht|geschaftsfuhrer|siret|siren|rcs|ape|"
+    r"bank|konto|account|sort\s*code|bankgiro|plusgiro|page|seite)\b|@|www\.)"
+)
+
+# Column header words of a line-item table.
+COLUMN_WORDS: dict[str, re.Pattern[str]] = {
+    "description": re.compile(
+        r"\b(?:description|item|items|product|products|service|services|article|details|particulars|"
+        r"designation|libelle|produit|prestation|beschreibung|bezeichnung|artikel|leistung|produkt|"
+        r"artikelbezeichnung|beskrivning|benamning|tjanst|omschrijving|descripcion|concepto|descrizione)\b"
+    ),
+    "quantity": re.compile(
+        r"\b(?:qty|qte|quantity|quantite|menge|anzahl|antal|aantal|cantidad|quantita|units?|hours|hrs|stk|st)\b\.?"
+    ),
+    "unit_price": re.compile(
+        r"(?:unit\s*(?:price|cost)|price\s*(?:per\s*unit|each)|\bprice\b|\brate\b|prix\s*unitaire|\bp\.?\s*u\.?\b|"
+        r"prix\s*(?:ht)?|einzelpreis|e-preis|stuckpreis|\bpreis\b|a\s*-?\s*pris|\bpris\b|styckpris|stykpris|"
+        r"prijs|precio|prezzo)"
+    ),
+    "amount": re.compile(
+        r"\b(?:amount|line\s*total|total|montant|betrag|gesamt|gesamtpreis|summe|belopp|summa|bedrag|importe|importo|netto|net)\b"
+    ),
+    "tax_rate": re.compile(
+        r"(?:\b(?:vat|tax|tva|mwst|ust|moms|btw|iva)\s*(?:%|rate|satz)|%\s*(?:vat|tax|tva|mwst|ust|moms)|"
+        r"\b(?:taxes|steuersatz|taux)\b)"
+    ),
+    "position": re.compile(r"^(?:pos\.?|#|nr\.?|no\.?|item\s*#|rad)$"),
+}
+
+PAGE_NOISE = re.compile(
+    r"\b(?:page|seite|sida|pagina)\s*\d+\s*(?:/|of|von|sur|av|de|di)\s*\d+\b|\b(?:carried\s*forward|ubertrag|report|a\s*reporter)\b"
+)
+
+# Language evidence: words typical of invoices in each language.
+LANGUAGE_WORDS: dict[str, re.Pattern[str]] = {
+    "en": re.compile(
+        r"\b(?:invoice|amount|total|quantity|price|due|date|description|payment|tax|bill|subtotal|thank you)\b"
+    ),
+    "de": re.compile(
+        r"\b(?:rechnung|datum|menge|betrag|mwst|ust|summe|gesamt|zahlbar|bitte|netto|brutto|einzelpreis|beschreibung|steuer|bankverbindung)\b"
+    ),
+    "fr": re.compile(
+        r"\b(?:facture|montant|tva|ttc|ht|date|quantite|prix|echeance|paiement|designation|total|reglement|merci)\b"
+    ),
+    "sv": re.compile(
+        r"\b(?:faktura|moms|belopp|antal|summa|att betala|forfallodatum|beskrivning|pris|betalning|datum|org\.?nr|momsreg)\b"
+    ),
+    "nl": re.compile(r"\b(?:factuur|bedrag|btw|totaal|aantal|prijs|omschrijving|datum|betaling)\b"),
+}
+
+ACCENTED_MONTHS = ["märz", "février", "août", "décembre", "mär"]
+"""Month names whose printed form differs from the folded one (for the date pattern)."""
+
+MONTHS: dict[str, int] = {}
+for _lang_months in (
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ],
+    [
+        "januar",
+        "februar",
+        "marz",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "dezember",
+    ],
+    [
+        "janvier",
+        "fevrier",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "aout",
+        "septembre",
+        "octobre",
+        "novembre",
+        "decembre",
+    ],
+    [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+):
+    for _i, _name in enumerate(_lang_months, start=1):
+        MONTHS.setdefault(_name, _i)
+        MONTHS.setdefault(_name[:3], _i)
+MONTHS.update(
+    {
+        "sept": 9,
+        "jan.": 1,
+        "okt": 10,
+        "dez": 12,
+        "mrz": 3,
+        "juil": 7,
+        "janv": 1,
+        "fevr": 2,
+        "avr": 4,
+    }
+)

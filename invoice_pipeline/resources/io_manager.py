@@ -1,0 +1,110 @@
+"""Asset values as JSON (pydantic) and page images as PNG, under INVOICE_STORAGE.
+
+Built on Dagster's ``UPathIOManager``, so the same code writes to a local
+folder or to any fsspec URL (``s3://bucket/prefix``) and a step in another pod
+reads what the previous step wrote. Partitioned values are passed as
+``{partition_key: value}`` in both directions, whether a run covers one
+document or a batch of them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import cv2
+import dagster as dg
+import numpy as np
+from dagster import InputContext, OutputContext
+from pydantic import BaseModel
+from upath import UPath
+
+from invoice_pipeline.schema import MODELS, PreprocessedDocument
+
+
+class PydanticUPathIOManager(dg.UPathIOManager):
+    """Stores each partition as ``<asset>/<partition>.json`` and its pages as PNG beside it."""
+
+    extension: str = ".json"
+
+    # ------------------------------------------------------------------ write
+    def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
+        if isinstance(obj, BaseModel):
+            payload = {"model": type(obj).__name__, "value": obj.model_dump(mode="json")}
+            if isinstance(obj, PreprocessedDocument):
+                self._dump_pages(obj, path)
+        else:
+            payload = {"model": None, "value": obj}
+        path.write_text(json.dumps(payload, separators=(",", ":"), default=str))
+
+    def _pages_dir(self, path: UPath) -> UPath:
+        return path.with_name(path.name.removesuffix(self.extension) + ".pages")
+
+    def _dump_pages(self, doc: PreprocessedDocument, path: UPath) -> None:
+        folder = self._pages_dir(path)
+        for page in doc.pages:
+            if page.image is None:
+                continue
+            ok, buf = cv2.imencode(".png", page.image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+            if not ok:
+                raise OSError(f"could not encode page {page.page_number} as PNG")
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"page-{page.page_number:04d}.png").write_bytes(buf.tobytes())
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        if not context.has_asset_partitions:
+            super().handle_output(context, obj)
+            return
+        paths = self._get_paths_for_partitions(context)
+        if not isinstance(obj, dict):
+            if len(paths) != 1:
+                raise dg.DagsterInvariantViolationError(
+                    f"{context.asset_key.to_user_string()} returned one value for "
+                    f"{len(paths)} partitions; return {{partition_key: value}}"
+                )
+            obj = {next(iter(paths)): obj}
+        missing = set(paths) - set(obj)
+        if missing:
+            raise dg.DagsterInvariantViolationError(
+                f"{context.asset_key.to_user_string()} returned no value for {sorted(missing)[:5]}"
+            )
+        for key, path in paths.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.dump_to_path(context=context, obj=obj[key], path=path)
+
+    # ------------------------------------------------------------------- read
+    def load_from_path(self, context: InputContext, path: UPath) -> Any:
+        payload = json.loads(path.read_text())
+        model_name = payload.get("model")
+        if model_name is None:
+            return payload["value"]
+        model = MODELS[model_name]
+        value = model.model_validate(payload["value"])
+        if isinstance(value, PreprocessedDocument):
+            self._load_pages(value, path)
+        return value
+
+    def _load_pages(self, doc: PreprocessedDocument, path: UPath) -> None:
+        folder = self._pages_dir(path)
+        for page in doc.pages:
+            file = folder / f"page-{page.page_number:04d}.png"
+            if page.has_text_layer or page.error or not file.exists():
+                continue
+            data = np.frombuffer(file.read_bytes(), dtype=np.uint8)
+            page.image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+
+    def load_input(self, context: InputContext) -> Any:
+        value = super().load_input(context)
+        if context.has_asset_partitions and len(context.asset_partition_keys) == 1:
+            return {context.asset_partition_keys[0]: value}
+        return value
+
+
+class InvoiceIOManager(dg.ConfigurableIOManagerFactory):
+    """The IO manager of every invoice asset: JSON and PNG under ``<storage>/assets``."""
+
+    base_path: str
+    """Storage root (INVOICE_STORAGE): a folder or an fsspec URL; values go under ``assets/``."""
+
+    def create_io_manager(self, context: dg.InitResourceContext) -> PydanticUPathIOManager:
+        return PydanticUPathIOManager(base_path=UPath(self.base_path) / "assets")
