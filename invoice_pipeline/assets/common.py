@@ -1,6 +1,5 @@
 """What every per-document asset shares: group, partitions, batching, retries."""
 
-
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -73,7 +72,30 @@ def guarded(
         )
 
 
+STAGE_STATUS = {
+    "raw": "uploaded",
+    "preprocessed": "preprocessing",
+    "ocr_text": "ocr",
+    "llm_fields": "extracting",
+    "validated": "validating",
+}
+"""The status a document has once a stage is done (the original service's list)."""
+
+
+def record_status(store: Any, key: str, stage: str, value: Any) -> None:
+    """Write the stage a document reached to the results database's status table."""
+    issues = getattr(value, "issues", [])
+    if getattr(value, "failed", False):
+        reasons = [f"{i.code}: {i.message}" for i in issues if i.severity == "error"]
+        store.set_status(key, stage, "failed", reasons)
+    else:
+        store.set_status(key, stage, STAGE_STATUS[stage])
+
+
 def issues_md(issues: list[Any]) -> str:
     if not issues:
         return "none"
-    return "\n".join(f"- **{i.code}** ({i.severity}{', ' + i.field if i.field else ''}): {i.message}" for i in issues)
+    return "\n".join(
+        f"- **{i.code}** ({i.severity}{', ' + i.field if i.field else ''}): {i.message}"
+        for i in issues
+    )

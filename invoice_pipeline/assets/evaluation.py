@@ -1,6 +1,5 @@
 """``evaluation``: the decision on each document, written to the results database."""
 
-
 import dagster as dg
 
 from invoice_pipeline.assets.common import document_asset, retry

@@ -1,6 +1,5 @@
 """``invoices``: every evaluated record as one Parquet table."""
 
-
 from collections import Counter
 
 import dagster as dg

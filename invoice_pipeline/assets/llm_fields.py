@@ -1,12 +1,12 @@
 """``llm_fields``: invoice fields read from the text by the configured extractor."""
 
-
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, issues_md, retry
+from invoice_pipeline.assets.common import document_asset, issues_md, record_status, retry
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.llm.base import ProviderUnavailable
 from invoice_pipeline.resources.extractor import ExtractorResource
+from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, OcrDocument
 
 LLM_RETRIES = 3
@@ -44,6 +44,7 @@ def fields_table(extracted: ExtractedInvoice) -> dg.TableMetadataValue:
 )
 def llm_fields(
     context: dg.AssetExecutionContext,
+    results_db: ResultsDatabaseResource,
     ocr_text: dict[str, OcrDocument],
     extractor: ExtractorResource,
 ) -> dict[str, ExtractedInvoice]:
@@ -53,6 +54,7 @@ def llm_fields(
     e-invoices are read from their XML. Runs in the ``llm`` pool so calls to an
     API stay bounded across runs.
     """
+    status_db = results_db.store()
     impl = extractor.extractor()
     out: dict[str, ExtractedInvoice] = {}
     totals = {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
@@ -65,6 +67,7 @@ def llm_fields(
                 raise
             result = stages.unextracted(ocr, impl.name, f"{impl.name} unavailable: {exc}")
         out[key] = result
+        record_status(status_db, key, "llm_fields", result)
         usage = result.usage
         if usage is not None:
             totals["input_tokens"] += usage.input_tokens

@@ -6,14 +6,14 @@ This is the step that wants a GPU in production: its op tags carry the
 ``processing/k8s.py`` for the settings).
 """
 
-
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, guarded, issues_md, retry
+from invoice_pipeline.assets.common import document_asset, guarded, issues_md, record_status, retry
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.k8s import ocr_step_k8s_config
 from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.ocr import OcrResource
+from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import OcrDocument, PreprocessedDocument, RawDocument
 
 
@@ -25,6 +25,7 @@ from invoice_pipeline.schema import OcrDocument, PreprocessedDocument, RawDocume
 )
 def ocr_text(
     context: dg.AssetExecutionContext,
+    results_db: ResultsDatabaseResource,
     raw: dict[str, RawDocument],
     preprocessed: dict[str, PreprocessedDocument],
     document_store: DocumentStoreResource,
@@ -34,6 +35,7 @@ def ocr_text(
     the OCR engine (rapidocr by default) elsewhere, and the e-invoice XML when the
     document carries one. The engine loads once per process for the whole batch.
     """
+    status_db = results_db.store()
     store = document_store.store()
     out: dict[str, OcrDocument] = {}
     for key in context.partition_keys:
@@ -51,6 +53,7 @@ def ocr_text(
             "ocr_text",
         )
         out[key] = result
+        record_status(status_db, key, "ocr_text", result)
         engines = sorted({page.engine for page in result.pages}) or [result.engine]
         context.add_asset_metadata(
             {

@@ -1,19 +1,20 @@
 """``preprocessed``: pages ready for OCR (rendered PDF pages, cleaned-up images)."""
 
-
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, guarded, issues_md, retry
+from invoice_pipeline.assets.common import document_asset, guarded, issues_md, record_status, retry
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.thumbnail import thumbnail_markdown, thumbnail_png
 from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.ocr import OcrResource
+from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import PreprocessedDocument, RawDocument
 
 
 @document_asset(retry_policy=retry(3), kinds={"python", "opencv"}, code_version="1")
 def preprocessed(
     context: dg.AssetExecutionContext,
+    results_db: ResultsDatabaseResource,
     raw: dict[str, RawDocument],
     document_store: DocumentStoreResource,
     ocr: OcrResource,
@@ -24,6 +25,7 @@ def preprocessed(
     clean-up; PDF pages without text are rendered. Pages with a text layer are
     not rendered at all: they are read from the PDF in ``ocr_text``.
     """
+    status_db = results_db.store()
     store = document_store.store()
     limits = document_store.limits()
     out: dict[str, PreprocessedDocument] = {}
@@ -40,6 +42,7 @@ def preprocessed(
             "preprocessed",
         )
         out[key] = pre
+        record_status(status_db, key, "preprocessed", pre)
         steps = sorted({step for page in pre.pages for step in page.steps})
         context.add_asset_metadata(
             {

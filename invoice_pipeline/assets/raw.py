@@ -1,23 +1,26 @@
 """``raw``: each document's bytes archived content-addressed, typed by content, checked."""
 
-
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, guarded, issues_md, retry
+from invoice_pipeline.assets.common import document_asset, guarded, issues_md, record_status, retry
 from invoice_pipeline.processing.documents import ingest_document, not_registered, release_original
 from invoice_pipeline.resources.documents import DocumentStoreResource
+from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import DocumentEntry, Issue, RawDocument
 
 
 @document_asset(retry_policy=retry(2), kinds={"python", "file"}, code_version="1")
 def raw(
-    context: dg.AssetExecutionContext, document_store: DocumentStoreResource
+    context: dg.AssetExecutionContext,
+    document_store: DocumentStoreResource,
+    results_db: ResultsDatabaseResource,
 ) -> dict[str, RawDocument]:
     """The document as received: archived bytes, media type by magic bytes, pages, limits checked.
 
     A file that cannot be processed is kept in the quarantine area with a reason
     and flows on as a failed document; it never stops the other documents.
     """
+    status_db = results_db.store()
     store = document_store.store()
     limits = document_store.limits()
     out: dict[str, RawDocument] = {}
@@ -31,13 +34,18 @@ def raw(
                 return doc
 
             doc = guarded(
-                context, key, lambda entry=entry: ingest_document(entry, store, limits), failed, "raw"
+                context,
+                key,
+                lambda entry=entry: ingest_document(entry, store, limits),
+                failed,
+                "raw",
             )
             if not document_store.keep_originals:
                 release_original(entry, store)
         else:
             doc = not_registered(key)
         out[key] = doc
+        record_status(status_db, key, "raw", doc)
         context.add_asset_metadata(
             {
                 "file_name": doc.file_name,

@@ -1,10 +1,10 @@
 """``validated``: normalised invoice values, derived totals and listed problems."""
 
-
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, guarded, issues_md, retry
+from invoice_pipeline.assets.common import document_asset, guarded, issues_md, record_status, retry
 from invoice_pipeline.processing import stages
+from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, OcrDocument, RawDocument
 
 
@@ -39,6 +39,7 @@ def invoice_table(invoice: Invoice) -> dg.TableMetadataValue:
 @document_asset(retry_policy=retry(2), kinds={"python"}, code_version="1")
 def validated(
     context: dg.AssetExecutionContext,
+    results_db: ResultsDatabaseResource,
     llm_fields: dict[str, ExtractedInvoice],
     ocr_text: dict[str, OcrDocument],
     raw: dict[str, RawDocument],
@@ -47,6 +48,7 @@ def validated(
     amounts, ISO 4217 currency, checked VAT ids and IBAN; a missing subtotal, tax or
     total derived from the other two. Problems are listed as issues, never raised.
     """
+    status_db = results_db.store()
     out: dict[str, Invoice] = {}
     for key in context.partition_keys:
         invoice = guarded(
@@ -62,6 +64,7 @@ def validated(
             "validated",
         )
         out[key] = invoice
+        record_status(status_db, key, "validated", invoice)
         context.add_asset_metadata(
             {
                 "invoice": invoice_table(invoice),

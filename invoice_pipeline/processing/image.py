@@ -8,10 +8,13 @@ in :class:`PreprocessOptions` and is recorded in ``PageImage.steps``:
 
 - ``perspective``: find the page quadrilateral in a phone photo and warp it flat;
 - ``grayscale``; ``resize``: long side to about A4 at 200 dpi;
-- ``rotation``: 0/90/180/270 from the direction between neighbouring glyphs and
-  the ascender/descender balance of Latin text lines;
+- ``rotation``: 0/90/180/270; text lines make the row profile of the ink sharp
+  when they run across the image and flat when they run down it, and the
+  ascender/descender balance of Latin text tells upright from upside down
+  (``PageImage.rotation`` is the clockwise turn applied);
 - ``deskew``: projection-profile search for the small angle that makes text
-  rows sharpest;
+  rows sharpest (``PageImage.skew_degrees`` is the counter-clockwise angle
+  applied, OpenCV's convention);
 - ``flatten`` (background illumination), ``denoise``, ``clahe``, ``binarize``.
 
 Defaults keep only the steps that measurably help the default engine (see
@@ -57,8 +60,10 @@ class PreprocessOptions(BaseModel):
     """Warp a photographed page flat (only acts when a page outline is found)."""
     resize: bool = True
     target_long_side: int = TARGET_LONG_SIDE
-    upscale_below: float = 0.7
-    """Enlarge pages whose long side is below this share of the target (low-dpi scans)."""
+    upscale_below: float = 0.0
+    """Enlarge pages whose long side is below this share of the target (0: never).
+
+    Off by default: enlarging a 100 dpi scan raised rapidocr's CER (0.97% -> 1.32%)."""
     rotation: bool = True
     deskew: bool = True
     max_skew_degrees: float = 10.0

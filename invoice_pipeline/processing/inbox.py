@@ -262,6 +262,9 @@ class InboxScanner:
         self.key = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
         self.state_dir = store.root / STATE_DIR / self.key
         self.content_dir = store.root / STATE_DIR / "content"
+        storage = store.root.path.rstrip("/") + "/"
+        same_fs = (store.root.protocol or "file") == (self.root.protocol or "file")
+        self.storage_prefix = storage if same_fs and storage.startswith(self.base + "/") else None
 
     # ------------------------------------------------------------ cursor/state
     def _state_path(self, gen: int) -> UPath:
@@ -316,10 +319,13 @@ class InboxScanner:
             return {}
         out: dict[str, tuple[int, float | str | None, bool]] = {}
         prefix = self.base if self.base.endswith("/") else self.base + "/"
+        self.fs.invalidate_cache(self.base)  # object stores cache listings in the process
         for path, info in self.fs.find(self.base, detail=True).items():
             kind = info.get("type")
             if kind == "directory":
                 continue
+            if self.storage_prefix and path.startswith(self.storage_prefix):
+                continue  # the storage root inside the inbox: our own files
             rel = path[len(prefix) :] if path.startswith(prefix) else path.lstrip("/")
             if not rel:
                 continue
@@ -446,12 +452,23 @@ class InboxScanner:
                 report, path, rel, sha, document_id, reason, what, media_type, now
             )
 
+        this_file = {
+            "document_id": document_id,
+            "source_file": url,
+            "inbox": self.key,
+            "relative_path": rel,
+            "size": size,
+            "mtime": mtime,
+            "taken_at": _stamp(now),
+        }
         seen = self._content_get(sha)
         if seen is None and self.store.has_entry(document_id):
             entry = self.store.entry(document_id)
-            seen = {"document_id": document_id, "source_file": entry.source_file}
-            if not (entry.origin == "sensor" and entry.source_file == url):
-                self._content_put(sha, seen)  # e.g. processed by the CLI before
+            if entry.origin == "sensor" and entry.source_file == url:
+                seen = this_file  # registered by a tick whose index write was lost
+            else:  # the same name and content came another way, e.g. the CLI
+                seen = {"document_id": document_id, "source_file": entry.source_file}
+            self._content_put(sha, seen)
         if seen is not None:
             same_file = (
                 seen.get("inbox") == self.key
@@ -467,18 +484,7 @@ class InboxScanner:
                 return "taken", seen["document_id"]
             return self._duplicate(report, path, rel, sha, seen, now)
 
-        self._content_put(
-            sha,
-            {
-                "document_id": document_id,
-                "source_file": url,
-                "inbox": self.key,
-                "relative_path": rel,
-                "size": size,
-                "mtime": mtime,
-                "taken_at": _stamp(now),
-            },
-        )
+        self._content_put(sha, this_file)
         entry = self.store.register_file(
             path, source_file=url, subfolder=subfolder, origin="sensor", sha256=sha
         )

@@ -160,7 +160,10 @@ def evaluate(
     from invoice_pipeline.processing import evaluate as evaluation
 
     ocr_confidence = ocr.mean_confidence if ocr is not None and ocr.lines else None
-    result = evaluation.evaluate(invoice, ocr_confidence=ocr_confidence, earlier=earlier)
-    result.record.extractor = provider
-    result.record.ocr_engine = ocr.engine if ocr is not None else None
-    return result
+    return evaluation.evaluate(
+        invoice,
+        ocr_confidence=ocr_confidence,
+        earlier=earlier,
+        extractor=provider,
+        ocr_engine=ocr.engine if ocr is not None else None,
+    )

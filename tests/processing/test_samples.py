@@ -34,6 +34,7 @@ from invoice_pipeline.processing.samples.data import (
     format_number,
     make_invoice,
 )
+from invoice_pipeline.processing.samples.degrade import render_pages
 from invoice_pipeline.processing.samples.render import LABELS, OVERRIDES
 from invoice_pipeline.processing.samples.words import CATALOG, SECOND_LINES, STREETS
 from invoice_pipeline.schema import InvoiceRecord
@@ -314,6 +315,25 @@ def test_rotated_scan_is_turned() -> None:
     assert image.shape[1] > image.shape[0]
     assert built.degradation[0]["rotation"] == 90
     assert 0.3 <= abs(built.degradation[0]["skew_degrees"]) <= 2.5
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_photo_corners_locate_the_page(rotation: int) -> None:
+    """Warping the photo back from the recorded corners gives the rendered page again."""
+    built = build_invoice(6, "de", "classic", "photo", rotation=rotation)
+    photo = cv2.imdecode(np.frombuffer(built.content, np.uint8), cv2.IMREAD_GRAYSCALE)
+    reference = render_pages(built.rendered.pdf, 50, grayscale=True)[0].astype(np.float32)
+    h, w = reference.shape
+    corners = np.array(built.degradation[0]["corners"], np.float32)  # page TL, TR, BR, BL
+    target = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    back = cv2.warpPerspective(photo, cv2.getPerspectiveTransform(corners, target), (w, h))
+    back = back.astype(np.float32)
+
+    def ncc(a: np.ndarray, b: np.ndarray) -> float:
+        return float(((a - a.mean()) / a.std() * (b - b.mean()) / b.std()).mean())
+
+    assert ncc(back, reference) > 0.3
+    assert ncc(np.flipud(back), reference) < 0.2
 
 
 def test_multipage_scan_is_a_multipage_tiff() -> None:

@@ -69,7 +69,7 @@ def _header_columns(row: list[Ln]) -> list[Column]:
                 hits.append((m.start(), m.end(), kind))
         if not hits:
             continue
-        hits.sort()
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))  # longest match first
         # drop overlapping hits, preferring the earlier and longer one
         kept: list[tuple[int, int, str]] = []
         for start, end, kind in hits:

@@ -110,6 +110,7 @@ def _address_of(block: list[Ln]) -> tuple[list[Ln], str | None]:
 
 def _name_text(ln: Ln) -> str:
     text = SEPARATORS.split(ln.text)[0].strip(" ,:")
+    text = re.sub(r"(?i)^(?:attn|attention|z\.\s?hd\.?|c/o|a l'attention de)\s*:?\s*", "", text)
     m = SELLER_LABELS.match(fold(text)) or re.match(r"(?i)sold\s*by\b", text)
     if m:
         text = text[m.end() :].strip(" :-")

@@ -314,7 +314,7 @@ PARTY_ID_AFTER = re.compile(r"^\s*(?:no\b|nr\b|number|num|nummer|#|id\b|ref|code
 
 # Lines that name the buyer or the seller block beneath or beside them.
 BUYER_LABELS = re.compile(
-    r"^(?:bill(?:ed)?\s*to|invoice\s*to|invoiced\s*to|sold\s*to|customer|client|buyer|recipient|to\s*:|an\s*:|till\s*:|a\s*:|"
+    r"^(?:bill(?:ed)?\s*to(?:\s*address)?|invoice\s*to|invoiced\s*to|sold\s*to|customer|client|buyer|recipient|to\s*:|an\s*:|till\s*:|a\s*:|"
     r"rechnungsempfanger|rechnungsadresse|rechnung\s*an|kunde|kundin|auftraggeber|empfanger|"
     r"facture\s*a|facturer\s*a|adresse\s*de\s*facturation|destinataire|acheteur|"
     r"kund|faktureras\s*till|fakturaadress|mottagare|kopare|köpare|"
@@ -343,9 +343,11 @@ LEGAL_FORMS = re.compile(
 )
 
 CONTACT_LINE = re.compile(
-    r"(?:\b(?:tel|phone|fon|fax|mobil|mobile|telefon|telefone|tfn|email|e-mail|mail|web|www|http|iban|bic|swift|"
-    r"vat|ust|tva|moms|momsreg\w*|org\.?\s*nr|ust-?id\w*|steuer\w*|hrb|amtsgericht|registergericht|geschaftsfuhrer|siret|siren|rcs|ape|"
-    r"bank|konto|account|sort\s*code|bankgiro|plusgiro|page|seite)\b|@|www\.)"
+    r"(?:\b(?:tel|phone|fon|fax|mobil|mobile|telefon|telefone|tfn|email|e-mail|mail|iban|bic|swift|"
+    r"vat|ust|tva|moms|momsreg\w*|org\.?\s*nr|ust-?id\w*|steuer\w*|hrb|amtsgericht|registergericht|"
+    r"geschaftsfuhrer|siret|siren|rcs|ape|konto|sort\s*code|bankgiro|plusgiro)\b"
+    r"|\b(?:web(?:site)?|bank|account|page|seite)\s*(?::|no\b|nr\b|number|details|name|\d)"
+    r"|@|www\.|https?://)"
 )
 
 # Column header words of a line-item table.

@@ -715,7 +715,7 @@ class Classic(Layout):
             my += 14
         by = max(y + 28, 175)
         p.text(self.left, by, with_colon(self.spec, self.L("bill_to")), 9, color=GREY)
-        p.text(self.left, by + 15, d.buyer.name, 11, bold=True)
+        p.text(self.left, by + 15, d.buyer.name, p.fit(d.buyer.name, 280, 11, True), bold=True)
         by += 29
         for line in d.buyer.address_lines:
             p.text(self.left, by, line, 10)
@@ -808,7 +808,7 @@ class Modern(Layout):
         for k, (title, party, vat) in enumerate(blocks):
             x = self.left + k * half
             p.text(x, y, title.upper(), 7, color=self.accent, bold=True)
-            p.text(x, y + 14, party.name, 10, bold=True)
+            p.text(x, y + 14, party.name, p.fit(party.name, half - 12, 10, True), bold=True)
             yy = y + 27
             for line in party.address_lines:
                 p.text(x, yy, line, 9)
@@ -929,7 +929,8 @@ class Compact(Layout):
         p.text(self.left, 130, sender, sender_size, color=GREY)
         p.hline(self.left, self.left + min(250, p.width(sender, sender_size)), 132, 0.3, GREY)
         by = 148
-        p.text(self.left, by, d.buyer.name, 10, bold=True)
+        room = self.right - 240 - self.left
+        p.text(self.left, by, d.buyer.name, p.fit(d.buyer.name, room, 10, True), bold=True)
         for line in d.buyer.address_lines:
             by += 12
             p.text(self.left, by, line, 10)
@@ -1023,9 +1024,11 @@ class Compact(Layout):
             self.payment_lines(compact=True),
         ]
         x = self.left
-        for share, col in zip((0.22, 0.2, 0.26, 0.32), cols, strict=True):
+        for k, (share, col) in enumerate(zip((0.22, 0.2, 0.26, 0.32), cols, strict=True)):
             width = (self.right - self.left) * share
-            for j, line in enumerate(col[:5]):
+            if k == 0:  # a long company name wraps rather than shrinking to nothing
+                col = [part for line in col for part in p.wrap(line, width - 4, 6.5)]
+            for j, line in enumerate(col[:6]):
                 p.text(x, top + 10 + 8 * j, line, p.fit(line, width - 4, 6.5))
             x += width
         p.text(self.right, self.H - 14, self.page_label(page), 7, align="right")

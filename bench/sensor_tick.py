@@ -1,0 +1,128 @@
+"""Sensor tick time against inbox size: ``python bench/sensor_tick.py [--sizes 1000 10000]``.
+
+For each size, a temporary inbox is filled with that many small distinct
+files (PDF magic, in 20 subfolders) and ``drop_folder_sensor`` is evaluated
+the way the daemon does (``evaluate_tick`` on a real SQLite instance, the
+dynamic partitions applied between ticks). Three ticks are timed: the
+*first sight* (every file listed and remembered, nothing stable yet), a
+*taking* tick (every file now stable: the per-tick cap of them hashed,
+typed, registered and requested, the rest left waiting), and a *quiet* tick
+(the same inbox again right away, nothing newly stable). The target is a tick
+under 5 s with 10,000 files waiting. Prints a table and writes JSON to
+``bench/results/sensor_tick.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_SECONDS = 5.0
+
+
+def _fill(inbox: Path, count: int) -> None:
+    for i in range(count):
+        folder = inbox / f"vendor-{i % 20:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"invoice-{i:06d}.pdf").write_bytes(f"%PDF-1.4\n% invoice {i}\n".encode())
+
+
+def measure(count: int, cap: int, stable: float) -> dict[str, float | int]:
+    with tempfile.TemporaryDirectory(prefix="sensor-bench-") as tmp:
+        root = Path(tmp)
+        for name in ("inbox", "storage", "home"):
+            (root / name).mkdir()
+        os.environ.update(
+            INVOICE_INBOX=str(root / "inbox"),
+            INVOICE_STORAGE=str(root / "storage"),
+            DAGSTER_HOME=str(root / "home"),
+            INVOICE_RESULTS_DB_URL=f"sqlite:///{root / 'results.sqlite'}",
+            INVOICE_STABLE_SECONDS=str(stable),
+            INVOICE_SENSOR_MAX_PER_TICK=str(cap),
+        )
+        import dagster as dg
+
+        from invoice_pipeline.definitions import build_definitions
+        from invoice_pipeline.sensors import drop_folder_sensor
+
+        started = time.perf_counter()
+        _fill(root / "inbox", count)
+        fill_s = time.perf_counter() - started
+        defs = build_definitions()
+        timings: dict[str, float | int] = {"files": count, "cap": cap, "fill_s": round(fill_s, 2)}
+        with dg.instance_for_test(temp_dir=str(root / "home")) as instance:
+            cursor = None
+            for label in ("first_sight_s", "taking_s", "quiet_s"):
+                if label == "taking_s":
+                    time.sleep(stable + 0.05)
+                context = dg.build_sensor_context(
+                    instance=instance,
+                    instance_ref=instance.get_ref(),
+                    cursor=cursor,
+                    definitions=defs,
+                )
+                tick_started = time.perf_counter()
+                data = drop_folder_sensor.evaluate_tick(context)
+                timings[label] = round(time.perf_counter() - tick_started, 3)
+                for request in data.dynamic_partitions_requests or []:
+                    instance.add_dynamic_partitions(
+                        request.partitions_def_name, list(request.partition_keys)
+                    )
+                if label == "taking_s":
+                    timings["requested"] = len(data.run_requests)
+                cursor = data.cursor
+        state = sorted((root / "storage" / "inbox-state").glob("*/*.json"))
+        timings["cursor_bytes"] = len(cursor or "")
+        timings["state_bytes"] = state[-1].stat().st_size if state else 0
+        return timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--cap", type=int, default=200, help="INVOICE_SENSOR_MAX_PER_TICK")
+    parser.add_argument("--stable", type=float, default=0.5, help="INVOICE_STABLE_SECONDS")
+    parser.add_argument(
+        "--output", type=Path, default=Path(__file__).parent / "results" / "sensor_tick.json"
+    )
+    args = parser.parse_args(argv)
+    rows = [measure(size, args.cap, args.stable) for size in args.sizes]
+
+    header = (
+        f"{'files':>7} {'first sight s':>13} {'taking s':>9} {'quiet s':>8} "
+        f"{'requested':>9} {'cursor B':>8} {'state KB':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['files']:>7} {row['first_sight_s']:>13.3f} {row['taking_s']:>9.3f} "
+            f"{row['quiet_s']:>8.3f} {row['requested']:>9} {row['cursor_bytes']:>8} "
+            f"{int(row['state_bytes']) / 1024:>8.1f}"
+        )
+    worst = max(max(r["first_sight_s"], r["taking_s"], r["quiet_s"]) for r in rows)
+    verdict = "meets" if worst < TARGET_SECONDS else "MISSES"
+    print(f"slowest tick {worst:.2f}s: {verdict} the {TARGET_SECONDS:.0f} s target")
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "benchmark": "sensor_tick",
+        "target_seconds": TARGET_SECONDS,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "platform": platform.platform(),
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "rows": rows,
+    }
+    args.output.write_text(json.dumps(payload, indent=2))
+    print(f"wrote {args.output}")
+    return 0 if worst < TARGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
