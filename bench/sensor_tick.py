@@ -4,11 +4,11 @@ For each size, a temporary inbox is filled with that many small distinct
 files (PDF magic, in 20 subfolders) and ``drop_folder_sensor`` is evaluated
 the way the daemon does (``evaluate_tick`` on a real SQLite instance, the
 dynamic partitions applied between ticks). Three ticks are timed: the
-*first sight* (every file listed and remembered, nothing stable yet), a
-*taking* tick (every file now stable: the per-tick cap of them hashed,
-typed, registered and requested, the rest left waiting), and a *quiet* tick
-(the same inbox again right away, nothing newly stable). The target is a tick
-under 5 s with 10,000 files waiting. Prints a table and writes JSON to
+*first sight* (every file listed and remembered, nothing stable yet), an
+*unchanged* tick right after it (every file listed and compared, none stable
+yet), and two *taking* ticks (every file now stable: the per-tick cap of them
+hashed, typed, registered and requested each time, the rest left waiting).
+The target is a tick under 5 s with 10,000 files waiting. Prints a table and writes JSON to
 ``bench/results/sensor_tick.json``.
 """
 
@@ -58,7 +58,7 @@ def measure(count: int, cap: int, stable: float) -> dict[str, float | int]:
         timings: dict[str, float | int] = {"files": count, "cap": cap, "fill_s": round(fill_s, 2)}
         with dg.instance_for_test(temp_dir=str(root / "home")) as instance:
             cursor = None
-            for label in ("first_sight_s", "taking_s", "quiet_s"):
+            for label in ("first_sight_s", "unchanged_s", "taking_s", "taking_again_s"):
                 if label == "taking_s":
                     time.sleep(stable + 0.05)
                 context = dg.build_sensor_context(
@@ -74,8 +74,8 @@ def measure(count: int, cap: int, stable: float) -> dict[str, float | int]:
                     instance.add_dynamic_partitions(
                         request.partitions_def_name, list(request.partition_keys)
                     )
-                if label == "taking_s":
-                    timings["requested"] = len(data.run_requests)
+                if label.startswith("taking"):
+                    timings["requested"] = int(timings.get("requested", 0)) + len(data.run_requests)
                 cursor = data.cursor
         state = sorted((root / "storage" / "inbox-state").glob("*/*.json"))
         timings["cursor_bytes"] = len(cursor or "")
@@ -92,21 +92,23 @@ def main(argv: list[str] | None = None) -> int:
         "--output", type=Path, default=Path(__file__).parent / "results" / "sensor_tick.json"
     )
     args = parser.parse_args(argv)
+    measure(50, args.cap, args.stable)  # warm-up: imports and first-use caches
     rows = [measure(size, args.cap, args.stable) for size in args.sizes]
 
+    labels = ("first_sight_s", "unchanged_s", "taking_s", "taking_again_s")
     header = (
-        f"{'files':>7} {'first sight s':>13} {'taking s':>9} {'quiet s':>8} "
-        f"{'requested':>9} {'cursor B':>8} {'state KB':>8}"
+        f"{'files':>7} {'first sight s':>13} {'unchanged s':>11} {'taking s':>9} "
+        f"{'taking again s':>14} {'requested':>9} {'cursor B':>8} {'state KB':>8}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
         print(
-            f"{row['files']:>7} {row['first_sight_s']:>13.3f} {row['taking_s']:>9.3f} "
-            f"{row['quiet_s']:>8.3f} {row['requested']:>9} {row['cursor_bytes']:>8} "
-            f"{int(row['state_bytes']) / 1024:>8.1f}"
+            f"{row['files']:>7} {row['first_sight_s']:>13.3f} {row['unchanged_s']:>11.3f} "
+            f"{row['taking_s']:>9.3f} {row['taking_again_s']:>14.3f} {row['requested']:>9} "
+            f"{row['cursor_bytes']:>8} {int(row['state_bytes']) / 1024:>8.1f}"
         )
-    worst = max(max(r["first_sight_s"], r["taking_s"], r["quiet_s"]) for r in rows)
+    worst = max(float(r[label]) for r in rows for label in labels)
     verdict = "meets" if worst < TARGET_SECONDS else "MISSES"
     print(f"slowest tick {worst:.2f}s: {verdict} the {TARGET_SECONDS:.0f} s target")
 

@@ -34,9 +34,12 @@ QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}
 
 def get_instance() -> dg.DagsterInstance:
     """The instance at DAGSTER_HOME, or the embedded default folder (SQLite) when unset."""
-    home = config.dagster_home()
-    os.environ.setdefault("DAGSTER_HOME", home)
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ.setdefault("DAGSTER_HOME", config.dagster_home()))
+    home.mkdir(parents=True, exist_ok=True)
+    settings = home / "dagster.yaml"
+    if not settings.exists():
+        # SQLite storage in this folder (Dagster's default); no usage statistics sent
+        settings.write_text("telemetry:\n  enabled: false\n")
     return dg.DagsterInstance.get()
 
 

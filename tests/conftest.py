@@ -23,7 +23,14 @@ def pipeline_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, P
     monkeypatch.setenv("INVOICE_INBOX", str(paths["inbox"]))
     monkeypatch.setenv("DAGSTER_HOME", str(paths["home"]))
     monkeypatch.setenv("INVOICE_RESULTS_DB_URL", f"sqlite:///{paths['results']}")
-    for var in ("LLM_PROVIDER", "OCR_ENGINE", "INVOICE_EXECUTOR", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY"):
+    for var in (
+        "LLM_PROVIDER",
+        "OCR_ENGINE",
+        "INVOICE_EXECUTOR",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GOOGLE_API_KEY",
+    ):
         monkeypatch.delenv(var, raising=False)
     return paths
 

@@ -82,14 +82,39 @@ STAGE_STATUS = {
 """The status a document has once a stage is done (the original service's list)."""
 
 
-def record_status(store: Any, key: str, stage: str, value: Any) -> None:
-    """Write the stage a document reached to the results database's status table."""
-    issues = getattr(value, "issues", [])
+def stage_status(key: str, stage: str, value: Any) -> tuple[str, str, str, list[str]]:
+    """(document_id, stage, status, reasons) for the results database's status table."""
     if getattr(value, "failed", False):
+        issues = getattr(value, "issues", [])
         reasons = [f"{i.code}: {i.message}" for i in issues if i.severity == "error"]
-        store.set_status(key, stage, "failed", reasons)
-    else:
-        store.set_status(key, stage, STAGE_STATUS[stage])
+        return key, stage, "failed", reasons
+    return key, stage, STAGE_STATUS[stage], []
+
+
+def record_statuses(store: Any, stage: str, values: dict[str, Any]) -> None:
+    """Write the stage every document of the batch reached, in one transaction."""
+    store.set_statuses([stage_status(key, stage, value) for key, value in values.items()])
+
+
+def add_partition_metadata(
+    context: dg.AssetExecutionContext, key: str, metadata: dict[str, Any]
+) -> None:
+    """Materialization metadata for one document of the batch.
+
+    ``context.add_asset_metadata(partition_key=...)`` checks the key against every
+    partition of the dynamic partitions definition, a query that grows with the
+    number of documents, once per call. The keys of this run are already known,
+    so the metadata goes straight to the step's accumulator; a Dagster version
+    without it falls back to the public call.
+    """
+    step = getattr(context.op_execution_context, "_step_execution_context", None)
+    accumulator = getattr(step, "_metadata_accumulator", None)
+    if accumulator is None or not hasattr(accumulator, "with_additional_asset_metadata"):
+        context.add_asset_metadata(metadata, partition_key=key)
+        return
+    step._metadata_accumulator = accumulator.with_additional_asset_metadata(  # type: ignore[union-attr]
+        asset_key=context.assets_def.key, metadata=metadata, partition_key=key
+    )
 
 
 def issues_md(issues: list[Any]) -> str:

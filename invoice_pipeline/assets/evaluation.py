@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, retry
+from invoice_pipeline.assets.common import add_partition_metadata, document_asset, retry
 from invoice_pipeline.processing import stages
 from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import Evaluation, ExtractedInvoice, Invoice, OcrDocument
@@ -31,7 +31,9 @@ def evaluation(
         )
         store.upsert_evaluation(result)
         out[key] = result
-        context.add_asset_metadata(
+        add_partition_metadata(
+            context,
+            key,
             {
                 "status": result.status,
                 "quality_score": round(result.quality_score, 4),
@@ -44,6 +46,5 @@ def evaluation(
                 "currency": result.record.currency or "",
                 **({"duplicate_of": result.duplicate_of} if result.duplicate_of else {}),
             },
-            partition_key=key,
         )
     return out

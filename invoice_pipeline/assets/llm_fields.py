@@ -2,7 +2,13 @@
 
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, issues_md, record_status, retry
+from invoice_pipeline.assets.common import (
+    add_partition_metadata,
+    document_asset,
+    issues_md,
+    record_statuses,
+    retry,
+)
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.llm.base import ProviderUnavailable
 from invoice_pipeline.resources.extractor import ExtractorResource
@@ -67,13 +73,14 @@ def llm_fields(
                 raise
             result = stages.unextracted(ocr, impl.name, f"{impl.name} unavailable: {exc}")
         out[key] = result
-        record_status(status_db, key, "llm_fields", result)
         usage = result.usage
         if usage is not None:
             totals["input_tokens"] += usage.input_tokens
             totals["output_tokens"] += usage.output_tokens
             totals["cost_usd"] += usage.cost_usd
-        context.add_asset_metadata(
+        add_partition_metadata(
+            context,
+            key,
             {
                 "provider": result.provider,
                 "model": result.model or "",
@@ -88,9 +95,9 @@ def llm_fields(
                 "status": "failed" if result.failed else "ok",
                 "issues": dg.MetadataValue.md(issues_md(result.issues)),
             },
-            partition_key=key,
         )
     context.add_asset_metadata(
         {f"run_{k}": round(v, 6) if isinstance(v, float) else v for k, v in totals.items()}
     )
+    record_statuses(status_db, "llm_fields", out)
     return out

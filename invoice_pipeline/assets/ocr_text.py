@@ -8,7 +8,14 @@ This is the step that wants a GPU in production: its op tags carry the
 
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, guarded, issues_md, record_status, retry
+from invoice_pipeline.assets.common import (
+    add_partition_metadata,
+    document_asset,
+    guarded,
+    issues_md,
+    record_statuses,
+    retry,
+)
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.k8s import ocr_step_k8s_config
 from invoice_pipeline.resources.documents import DocumentStoreResource
@@ -53,9 +60,10 @@ def ocr_text(
             "ocr_text",
         )
         out[key] = result
-        record_status(status_db, key, "ocr_text", result)
         engines = sorted({page.engine for page in result.pages}) or [result.engine]
-        context.add_asset_metadata(
+        add_partition_metadata(
+            context,
+            key,
             {
                 "engine": ", ".join(engines),
                 "lines": len(result.lines),
@@ -68,6 +76,6 @@ def ocr_text(
                 ),
                 "issues": dg.MetadataValue.md(issues_md(result.issues)),
             },
-            partition_key=key,
         )
+    record_statuses(status_db, "ocr_text", out)
     return out

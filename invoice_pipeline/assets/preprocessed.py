@@ -2,7 +2,14 @@
 
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, guarded, issues_md, record_status, retry
+from invoice_pipeline.assets.common import (
+    add_partition_metadata,
+    document_asset,
+    guarded,
+    issues_md,
+    record_statuses,
+    retry,
+)
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.thumbnail import thumbnail_markdown, thumbnail_png
 from invoice_pipeline.resources.documents import DocumentStoreResource
@@ -42,9 +49,10 @@ def preprocessed(
             "preprocessed",
         )
         out[key] = pre
-        record_status(status_db, key, "preprocessed", pre)
         steps = sorted({step for page in pre.pages for step in page.steps})
-        context.add_asset_metadata(
+        add_partition_metadata(
+            context,
+            key,
             {
                 "pages": len(pre.pages),
                 "text_layer_pages": sum(p.has_text_layer for p in pre.pages),
@@ -53,6 +61,6 @@ def preprocessed(
                 "page_1": dg.MetadataValue.md(thumbnail_markdown(thumbnail_png(doc, data, pre))),
                 "issues": dg.MetadataValue.md(issues_md(pre.issues)),
             },
-            partition_key=key,
         )
+    record_statuses(status_db, "preprocessed", out)
     return out

@@ -2,7 +2,14 @@
 
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, guarded, issues_md, record_status, retry
+from invoice_pipeline.assets.common import (
+    add_partition_metadata,
+    document_asset,
+    guarded,
+    issues_md,
+    record_statuses,
+    retry,
+)
 from invoice_pipeline.processing.documents import ingest_document, not_registered, release_original
 from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
@@ -45,8 +52,9 @@ def raw(
         else:
             doc = not_registered(key)
         out[key] = doc
-        record_status(status_db, key, "raw", doc)
-        context.add_asset_metadata(
+        add_partition_metadata(
+            context,
+            key,
             {
                 "file_name": doc.file_name,
                 "source_file": doc.source_file,
@@ -60,8 +68,8 @@ def raw(
                 "issues": dg.MetadataValue.md(issues_md(doc.issues)),
                 **({"embedded_xml": doc.embedded_xml} if doc.embedded_xml else {}),
             },
-            partition_key=key,
         )
         if doc.failed:
             context.log.warning(f"{key}: {doc.issues[0].code}: {doc.issues[0].message}")
+    record_statuses(status_db, "raw", out)
     return out

@@ -2,7 +2,14 @@
 
 import dagster as dg
 
-from invoice_pipeline.assets.common import document_asset, guarded, issues_md, record_status, retry
+from invoice_pipeline.assets.common import (
+    add_partition_metadata,
+    document_asset,
+    guarded,
+    issues_md,
+    record_statuses,
+    retry,
+)
 from invoice_pipeline.processing import stages
 from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, OcrDocument, RawDocument
@@ -64,8 +71,9 @@ def validated(
             "validated",
         )
         out[key] = invoice
-        record_status(status_db, key, "validated", invoice)
-        context.add_asset_metadata(
+        add_partition_metadata(
+            context,
+            key,
             {
                 "invoice": invoice_table(invoice),
                 "line_items": len(invoice.line_items),
@@ -73,6 +81,6 @@ def validated(
                 "status": "failed" if invoice.failed else "ok",
                 "issues": dg.MetadataValue.md(issues_md(invoice.issues)),
             },
-            partition_key=key,
         )
+    record_statuses(status_db, "validated", out)
     return out

@@ -51,14 +51,18 @@ def _extra(extra: tuple[str, ...]) -> re.Pattern[str] | None:
     return _compile(extra, re.DOTALL)
 
 
+def is_ignored_folder(name: str) -> bool:
+    """True for a folder whose every file is ignored (hidden or system): no need to list it."""
+    return name.startswith(".") or name.lower() in SYSTEM_NAMES or name in SYSTEM_FOLDERS
+
+
 def is_ignored(relative_path: str | PurePath, extra: tuple[str, ...] | None = None) -> bool:
     """True for a file the drop folder must skip silently (checked on every path part)."""
     posix = relative_path.as_posix() if isinstance(relative_path, PurePath) else relative_path
     posix = posix.replace("\\", "/")
     parts = [p for p in posix.split("/") if p not in ("", ".")]
-    for part in parts:
-        if part.startswith(".") or part.lower() in SYSTEM_NAMES or part in SYSTEM_FOLDERS:
-            return True
+    if any(is_ignored_folder(part) for part in parts):
+        return True
     name = parts[-1] if parts else ""
     assert _TEMPORARY is not None
     if _TEMPORARY.match(name):

@@ -54,7 +54,28 @@ class ImageError(Exception):
 
 
 class PreprocessOptions(BaseModel):
-    """Which clean-up steps run. Defaults: the steps that help rapidocr on scans and photos."""
+    """Which clean-up steps run. Defaults: the steps that help rapidocr on scans and photos.
+
+    Measured with rapidocr on generated invoice pages (``ocr.synthetic``; CER on
+    whitespace-normalised page text, mean of two pages per condition):
+
+    ==================== ======= =========================== ==========================
+    condition            nothing rotation+deskew(+persp.)    then +denoise / +flatten /
+                                                             +clahe / +binarize
+    ==================== ======= =========================== ==========================
+    scan, 1.2 deg skew    0.23%  0.34%                       0.00 / 0.34 / 0.23 / 4.23%
+    scan turned 90 deg   81.2 %  0.23%                       0.17 / 0.23 / 0.11 / 4.06%
+    noisy low-contrast    5.72%  4.54%                       4.26 / 4.21 / 8.69 / --
+    scan, 4 deg skew      0.22%  0.45%                       0.11 / 0.34 / 0.45 / --
+    phone photo           2.23%  0.23% (perspective)         0.12 / 0.34 / 0.12 / 0.46%
+    scan at 100 dpi       1.37%  0.97% (not enlarged)        1.55 / 1.20 / 1.71 / 7.15%
+    ==================== ======= =========================== ==========================
+
+    Kept: perspective, rotation, deskew (neutral for rapidocr at small angles, but
+    Tesseract goes from 23% to 0.3% CER and rows group correctly), shrinking large
+    images (speed) and denoise at 150 dpi and up. Off: enlarging, flatten, CLAHE,
+    binarisation.
+    """
 
     perspective: bool = True
     """Warp a photographed page flat (only acts when a page outline is found)."""
@@ -69,7 +90,10 @@ class PreprocessOptions(BaseModel):
     max_skew_degrees: float = 10.0
     flatten: bool = False
     """Divide by the blurred background: evens out shadows and uneven light."""
-    denoise: bool = False
+    denoise: bool = True
+    """3x3 median against noise and speckles; only on pages of at least ``denoise_min_long_side``."""
+    denoise_min_long_side: int = 1750
+    """About 150 dpi on A4: below it the median eats thin strokes (CER up on 100 dpi scans)."""
     clahe: bool = False
     binarize: bool = False
 
@@ -256,10 +280,23 @@ def find_page_quad(img: np.ndarray) -> np.ndarray | None:
                 approx = cv2.approxPolyDP(hull, eps * peri, True)
                 if len(approx) == 4 and cv2.isContourConvex(approx):
                     quad = _order_corners(approx)
-                    if _touches_border(quad, small.shape):
+                    if _touches_border(quad, small.shape) or not _paper_on_darker_ground(
+                        blur, quad
+                    ):
                         break
                     return quad / scale
     return None
+
+
+def _paper_on_darker_ground(gray: np.ndarray, quad: np.ndarray, margin: float = 25.0) -> bool:
+    """A photographed page is brighter than the table under it; a box drawn on a
+    scanned page (a table grid, a frame) has the same white paper on both sides."""
+    inside = np.zeros(gray.shape, np.uint8)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    outside = inside == 0
+    if not outside.any():
+        return False
+    return float(gray[inside > 0].mean()) - float(gray[outside].mean()) >= margin
 
 
 def _touches_border(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
@@ -547,7 +584,7 @@ def preprocess_page(
     if opts.flatten:
         current = flatten_illumination(current)
         steps.append("flatten")
-    if opts.denoise:
+    if opts.denoise and max(current.shape) >= opts.denoise_min_long_side:
         current = denoise(current)
         steps.append("denoise")
     if opts.clahe:

@@ -1,8 +1,8 @@
 """The drop folder, scanned tick by tick: stable files become documents, exactly once.
 
 :class:`InboxScanner` is the plain-Python work of ``drop_folder_sensor``. Each
-:meth:`~InboxScanner.tick` lists INVOICE_INBOX recursively through fsspec (a
-local folder or a URL such as ``s3://bucket/inbox``), skips ignored names
+:meth:`~InboxScanner.tick` lists INVOICE_INBOX recursively (a local folder,
+with os.scandir, or any fsspec URL such as ``s3://bucket/inbox``), skips ignored names
 silently, and tracks every other file by its fingerprint (size, modification
 time). A file is *stable* once a later tick sees the same fingerprint at least
 INVOICE_STABLE_SECONDS after it was first seen with it; only stable files are
@@ -12,7 +12,8 @@ rest wait for the next tick. A stable file is read once: hashed (sha256) and
 typed by the magic bytes of its head (:func:`documents.sniff`). Then it is
 either **new** (registered in the document store, its content recorded in the
 content index ``inbox-state/content/<sha[:2]>/<sha>.json``, returned for the
-sensor to add its partition and request its run), a **duplicate** (same
+sensor to add its partition and request its run; ``raw`` later archives it
+and moves the original to ``processed/``), a **duplicate** (same
 content seen before under any name: recorded in the results database and in
 ``duplicates/`` of the store, moved to ``processed/duplicates/``), or
 **quarantined** (unsupported content: copied with ``reason.json`` into the
@@ -38,6 +39,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -47,7 +49,7 @@ from upath import UPath
 
 from invoice_pipeline.processing import config
 from invoice_pipeline.processing.documents import sniff
-from invoice_pipeline.processing.ignore import extra_patterns, is_ignored
+from invoice_pipeline.processing.ignore import extra_patterns, is_ignored, is_ignored_folder
 from invoice_pipeline.processing.store import DocumentStore, document_id_for, slugify
 
 log = logging.getLogger(__name__)
@@ -163,6 +165,8 @@ class TickReport:
     """Stable files left for a later tick by the per-tick cap or time budget."""
     known: int = 0
     """Files in the inbox already dealt with (taken and waiting for their run to archive them)."""
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    """(relative path, error) for files that failed unexpectedly; they are retried next tick."""
     seconds: float = 0.0
     state_written: bool = False
 
@@ -197,6 +201,8 @@ class TickReport:
                 f"quarantined {q.relative_path}: {q.reason}: {q.message} ({where}; reason in "
                 f"{q.location})",
             )
+        for rel, error in self.errors:
+            yield "warning", f"could not take {rel} ({error}); it is tried again next tick"
         yield "info", self.summary()
 
 
@@ -313,9 +319,9 @@ class InboxScanner:
     # ----------------------------------------------------------------- listing
     def list_files(self) -> dict[str, tuple[int, float | str | None, bool]]:
         """relative path → (size, mtime, regular file?) for everything under the inbox."""
+        if _is_local(self.root):
+            return self._list_local()
         if not self.fs.exists(self.base):
-            if self.fs.protocol in ("file", "local") or "file" in self.fs.protocol:
-                self.fs.makedirs(self.base, exist_ok=True)
             return {}
         out: dict[str, tuple[int, float | str | None, bool]] = {}
         prefix = self.base if self.base.endswith("/") else self.base + "/"
@@ -330,6 +336,37 @@ class InboxScanner:
             if not rel:
                 continue
             out[rel] = (int(info.get("size") or 0), _mtime_of(info), kind == "file")
+        return out
+
+    def _list_local(self) -> dict[str, tuple[int, float | str | None, bool]]:
+        """The same for a local folder, with os.scandir: a few times faster than fsspec."""
+        out: dict[str, tuple[int, float | str | None, bool]] = {}
+        if not os.path.isdir(self.base):
+            os.makedirs(self.base, exist_ok=True)
+            return out
+        stack = [(self.base, "")]
+        while stack:
+            folder, prefix = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError as exc:
+                log.warning("cannot list %s: %s", folder, exc)
+                continue
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if is_ignored_folder(entry.name):
+                        continue
+                    if self.storage_prefix and entry.path + "/" == self.storage_prefix:
+                        continue
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+                out[prefix + entry.name] = (st.st_size, st.st_mtime, stat.S_ISREG(st.st_mode))
         return out
 
     # -------------------------------------------------------------------- tick
@@ -368,7 +405,12 @@ class InboxScanner:
                 break
             taken += 1
             size, mtime, regular = listing[rel]
-            outcome = self._take(rel, size, mtime, regular, now, report)
+            try:
+                outcome = self._take(rel, size, mtime, regular, now, report)
+            except Exception as exc:  # one bad file never stops the others; retried next tick
+                log.exception("drop folder: %s failed", rel)
+                report.errors.append((rel, f"{type(exc).__name__}: {exc}"))
+                continue
             if outcome is None:  # changed while it was read: wait for it to settle again
                 pending[rel] = [-1, None, now]
                 continue
@@ -478,6 +520,10 @@ class InboxScanner:
             )
             released = not self.settings.keep_originals and self.store.has_archive(sha)
             if same_file and not released:
+                # taken by a tick that did not finish: make sure it is registered, ask again
+                self.store.register_file(
+                    path, source_file=url, subfolder=subfolder, origin="sensor", sha256=sha
+                )
                 report.new_documents.append(
                     NewDocument(seen["document_id"], url, rel, subfolder, sha, size, True)
                 )

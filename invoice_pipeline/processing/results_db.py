@@ -552,6 +552,22 @@ class ResultsStore:
             lambda conn: self._put_status(conn, document_id, stage, status, reasons, _utcnow())
         )
 
+    def set_statuses(self, rows: Iterable[tuple[str, str, str, Sequence[str]]]) -> None:
+        """Record (document_id, stage, status, reasons) for many documents in one transaction."""
+        rows = list(rows)
+        for _doc, _stage, status, _reasons in rows:
+            if status not in STATUSES:
+                raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
+        if not rows:
+            return
+        now = _utcnow()
+
+        def work(conn: Connection) -> None:
+            for document_id, stage, status, reasons in rows:
+                self._put_status(conn, document_id, stage, status, reasons, now)
+
+        self._write(work)
+
     def record_duplicate(
         self,
         sha256: str,

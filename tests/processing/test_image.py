@@ -7,6 +7,7 @@ import struct
 import time
 import zlib
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -147,8 +148,8 @@ def test_deskew_two_degrees(clean_page: np.ndarray) -> None:
     assert flat.skew_degrees == 0.0 and not any(s.startswith("deskew") for s in flat.steps)
 
 
-def test_perspective_correction_of_phone_photo(clean_page: np.ndarray) -> None:
-    photo = synthetic.phone_photo(clean_page, seed=1)
+def test_perspective_correction_of_phone_photo(page_pdf: bytes, clean_page: np.ndarray) -> None:
+    photo = synthetic.phone_photo(pdf.render_page(page_pdf, 1, dpi=120), seed=1)
     quad = im.find_page_quad(photo)
     assert quad is not None
     page = im.preprocess_page(photo, page_number=1)
@@ -165,17 +166,21 @@ def test_perspective_correction_of_phone_photo(clean_page: np.ndarray) -> None:
 
 
 def test_resize_and_options(clean_page: np.ndarray) -> None:
-    big = np.kron(clean_page, np.ones((2, 2), np.uint8))  # 400 dpi
-    page = im.preprocess_page(big, page_number=2, dpi=400.0)
+    big = cv2.resize(clean_page, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_LINEAR)  # 300 dpi
+    page = im.preprocess_page(big, page_number=2, dpi=300.0)
     assert max(page.width, page.height) == im.TARGET_LONG_SIDE
     assert page.dpi == pytest.approx(200, abs=1)
     assert page.page_number == 2 and page.image is not None
+    assert "denoise" in page.steps
     off = im.PreprocessOptions(
-        perspective=False, resize=False, rotation=False, deskew=False, binarize=True
+        perspective=False, resize=False, rotation=False, deskew=False, denoise=False, binarize=True
     )
     binary = im.preprocess_page(big, page_number=1, options=off)
     assert binary.steps == ["binarize"] and set(np.unique(binary.image)) <= {0, 255}
     assert binary.image.shape == big.shape
+    # a 100 dpi page is neither enlarged nor median-filtered (both raised the CER)
+    low = im.preprocess_page(clean_page[::2, ::2], page_number=1)
+    assert low.steps == [] and low.image.shape == clean_page[::2, ::2].shape
 
 
 def _raw(kind: str, text_pages: list[int], pages: int) -> RawDocument:
@@ -220,6 +225,19 @@ def test_preprocess_document_images_and_failures(clean_page: np.ndarray) -> None
     assert not cut.failed and cut.issues[0].code == "image_corrupt"
     broken = im.preprocess_document(_raw("pdf", [], 1), b"%PDF-1.4 nothing\n%%EOF")
     assert broken.failed and broken.issues[0].code == "pdf_corrupt" and not broken.pages
-    bomb = im.preprocess_document(_raw("image", [], 1), _png_claiming(50_000, 50_000))
-    assert bomb.failed is False or bomb.issues[0].code == "image_too_large"
-    assert bomb.pages == [] or bomb.pages[0].error.startswith("image_too_large")
+    bomb = im.preprocess_document(
+        _raw("image", [], 1), _png_claiming(9_000, 9_000), max_pixels=50_000_000
+    )
+    assert bomb.failed and bomb.issues[0].code == "image_too_large"
+    assert bomb.pages[0].error.startswith("image_too_large") and bomb.pages[0].image is None
+
+
+def test_a_table_grid_on_a_scan_is_not_mistaken_for_a_photographed_page() -> None:
+    """Regression: the compact layout's bordered table used to be warped as a page outline."""
+    from invoice_pipeline.processing.samples import generate_invoice
+
+    data, _, _ = generate_invoice(200, "de", layout="compact", kind="scan")
+    pages = im.load_image_pages(data, max_pixels=100_000_000)
+    page = im.preprocess_page(pages[0], page_number=1)
+    assert "perspective" not in page.steps
+    assert page.rotation == 0

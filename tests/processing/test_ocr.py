@@ -183,6 +183,8 @@ def test_read_document_records_bad_pages(rapid: OcrEngine) -> None:
     assert not doc.failed and len(doc.issues) == 4
     only_bad = read_document(PreprocessedDocument(document_id="x", pages=pre.pages[:2]))
     assert only_bad.failed and only_bad.issues[-1].code == "ocr_no_page_read"
+    xml = read_document(PreprocessedDocument(document_id="x", kind="xml"))
+    assert not xml.failed and xml.pages == [] and xml.engine == "none"
 
 
 def test_missing_engine_names_the_extra() -> None:

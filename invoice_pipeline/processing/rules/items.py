@@ -105,9 +105,7 @@ def _is_totals_row(row: list[Ln]) -> bool:
                 return True
     if TAX_ID_MARKERS.search(text) or COLUMN_WORDS["description"].search(text):
         return False
-    return any(
-        w >= 0.8 and p.match(ln.folded) for ln in row for p, w in TOTAL_LABELS["tax_amount"]
-    )
+    return any(w >= 0.8 and p.match(ln.folded) for ln in row for p, w in TOTAL_LABELS["tax_amount"])
 
 
 def _is_grand_total_row(row: list[Ln]) -> bool:

@@ -134,9 +134,8 @@ LABELS: list[Label] = [
         "invoice_date", 1.0, "es", r"fecha\s*(?:de\s*(?:la\s*)?)?factura", r"fecha\s*de\s*emision"
     ),
     *_labels("invoice_date", 1.0, "it", r"data\s*(?:della\s*)?fattura"),
-    *_labels(
-        "invoice_date", 0.6, None, r"date", r"datum", r"datum\s*:", r"fecha", r"data", r"dated"
-    ),
+    *_labels("invoice_date", 0.8, None, r"date", r"datum", r"dated"),
+    *_labels("invoice_date", 0.6, None, r"fecha", r"data"),
     # ---------------------------------------------------------------------- due date
     *_labels(
         "due_date",
