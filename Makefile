@@ -20,7 +20,8 @@ run: setup
 
 # Debian packages the tests use (Tesseract with its language data).
 system-deps:
-	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -q swe || \
+	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -q swe \
+	  && command -v chromium >/dev/null 2>&1 || \
 	  { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; }
 

@@ -24,7 +24,10 @@ def executor() -> dg.ExecutorDefinition:
             raise RuntimeError(
                 "INVOICE_EXECUTOR=k8s needs dagster-k8s: pip install 'invoice-pipeline[k8s]'"
             ) from exc
-        return k8s_job_executor
+        from invoice_pipeline.processing.k8s import step_k8s_config
+
+        # every step pod gets these; the OCR step adds its GPU tags on top
+        return k8s_job_executor.configured({"step_k8s_config": step_k8s_config()}, name="k8s")
     return dg.in_process_executor
 
 

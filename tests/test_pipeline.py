@@ -85,6 +85,25 @@ def test_process_runs_all_six_assets_and_reads_ground_truth(pipeline_env, instan
     assert metadata("preprocessed", scan_key)["page_1"].value.startswith("![page 1](data:image/png")
     assert metadata("raw", bad.document_id)["status"].value == "failed"
 
+    # per-document asset checks, on each document's own partition
+    def check(asset: str, name: str, partition: str):
+        history = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(dg.AssetKey(asset), name), limit=20
+        )
+        found = [
+            r.event.dagster_event.event_specific_data
+            for r in history
+            if r.event and r.event.dagster_event.event_specific_data.partition == partition
+        ]
+        assert found, (asset, name, partition)
+        return found[0]
+
+    assert check("validated", "contract_valid", key).passed
+    assert check("validated", "key_fields_present", key).passed
+    assert not check("validated", "key_fields_present", bad.document_id).passed
+    assert check("evaluation", "not_duplicate", key).passed
+    assert not check("evaluation", "approved", bad.document_id).passed
+
     # the status table follows each document to its decision
     from invoice_pipeline.processing import config
     from invoice_pipeline.processing.results_db import ResultsStore

@@ -1,7 +1,7 @@
 """What every per-document asset shares: group, partitions, batching, retries."""
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import dagster as dg
@@ -16,13 +16,19 @@ GROUP = "invoice"
 
 # BackfillPolicy is marked beta; the warning on every import helps nobody.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
+# so is a partitions_def on an AssetCheckSpec (per-document checks)
+warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 
 def retry(max_retries: int, delay: float = 2.0) -> dg.RetryPolicy:
-    """Exponential backoff with jitter, as DESIGN.md lists per stage."""
+    """Exponential backoff with jitter, as DESIGN.md lists per stage.
+
+    INVOICE_RETRY_DELAY_SECONDS, when set, replaces every stage's base delay
+    (read when the definitions load).
+    """
     return dg.RetryPolicy(
         max_retries=max_retries,
-        delay=delay,
+        delay=config.env_float("INVOICE_RETRY_DELAY_SECONDS", delay),
         backoff=dg.Backoff.EXPONENTIAL,
         jitter=dg.Jitter.PLUS_MINUS,
     )
@@ -55,12 +61,25 @@ def guarded(
 
     The document gets an ``internal_error`` issue naming the exception, the
     traceback goes to the run log, and the other documents of the batch go on.
-    Transient errors still raise, so the step is retried.
+    Transient errors still raise, so the step is retried; on the step's last
+    attempt they fail the document instead (``retries_exhausted``), so one
+    document that keeps running out of memory does not take its batch with it.
     """
     try:
         return work()
-    except TRANSIENT:
-        raise
+    except TRANSIENT as exc:
+        policy = context.op_def.retry_policy
+        if policy is not None and context.retry_number < policy.max_retries:
+            raise
+        context.log.exception(f"{key}: {stage} failed on its last attempt")
+        return failed(
+            Issue(
+                code="retries_exhausted",
+                message=f"{stage} failed after {context.retry_number} retries: "
+                f"{type(exc).__name__}: {str(exc)[:300]}",
+                stage=stage,
+            )
+        )
     except Exception as exc:
         context.log.exception(f"{key}: {stage} failed")
         return failed(
@@ -115,6 +134,52 @@ def add_partition_metadata(
     step._metadata_accumulator = accumulator.with_additional_asset_metadata(  # type: ignore[union-attr]
         asset_key=context.assets_def.key, metadata=metadata, partition_key=key
     )
+
+
+def check_specs(asset: str, specs: Any) -> list[dg.AssetCheckSpec]:
+    """Asset checks evaluated per document (partition) inside the asset's own step."""
+    return [
+        dg.AssetCheckSpec(
+            spec.name,
+            asset=asset,
+            description=spec.description,
+            blocking=spec.blocking,
+            partitions_def=documents,
+        )
+        for spec in specs
+    ]
+
+
+def log_checks(context: dg.AssetExecutionContext, key: str, outcomes: Any, specs: Any) -> None:
+    """One asset-check evaluation per outcome, on the document's own partition.
+
+    ``AssetCheckResult`` cannot name a partition when a run covers a batch of
+    them, so the evaluations are logged as events of this step. A failed
+    blocking check fails the step after every document was checked.
+    """
+    blocking = {spec.name: spec.blocking for spec in specs}
+    for outcome in outcomes:
+        context.log_event(
+            dg.AssetCheckEvaluation(
+                asset_key=context.assets_def.key,
+                check_name=outcome.name,
+                passed=outcome.passed,
+                metadata={"description": outcome.description, **outcome.metadata},
+                severity=dg.AssetCheckSeverity(outcome.severity),
+                description=outcome.description,
+                blocking=blocking.get(outcome.name, False),
+                partition=key,
+            )
+        )
+
+
+def check_outputs(context: dg.AssetExecutionContext) -> Iterator[dg.Output]:
+    """The (empty) outputs Dagster expects for each declared check of the asset.
+
+    The evaluations themselves were logged per document by :func:`log_checks`.
+    """
+    for output_name in context.assets_def.check_specs_by_output_name:
+        yield dg.Output(None, output_name=output_name)
 
 
 def issues_md(issues: list[Any]) -> str:

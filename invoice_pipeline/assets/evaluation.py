@@ -1,21 +1,61 @@
 """``evaluation``: the decision on each document, written to the results database."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 
-from invoice_pipeline.assets.common import add_partition_metadata, document_asset, retry
+from invoice_pipeline.assets.common import (
+    add_partition_metadata,
+    check_outputs,
+    check_specs,
+    document_asset,
+    guarded,
+    log_checks,
+    retry,
+)
 from invoice_pipeline.processing import stages
+from invoice_pipeline.processing.quality_checks import EVALUATION_CHECKS, evaluation_checks
 from invoice_pipeline.resources.results import ResultsDatabaseResource
-from invoice_pipeline.schema import Evaluation, ExtractedInvoice, Invoice, OcrDocument
+from invoice_pipeline.schema import (
+    Evaluation,
+    ExtractedInvoice,
+    Invoice,
+    InvoiceRecord,
+    Issue,
+    OcrDocument,
+)
 
 
-@document_asset(retry_policy=retry(2), kinds={"python", "sql"}, code_version="1")
+def _failed(invoice: Invoice, issue: Issue) -> Evaluation:
+    issues = [*invoice.issues, issue]
+    return Evaluation(
+        document_id=invoice.document_id,
+        status="failed",
+        quality_score=0.0,
+        reasons=[f"{issue.code}: {issue.message}"],
+        record=InvoiceRecord(
+            document_id=invoice.document_id,
+            source_file=invoice.source_file,
+            status="failed",
+            issues=issues,
+            reasons=[f"{issue.code}: {issue.message}"],
+        ),
+    )
+
+
+@document_asset(
+    retry_policy=retry(2),
+    kinds={"python", "sql"},
+    code_version="1",
+    check_specs=check_specs("evaluation", EVALUATION_CHECKS),
+)
 def evaluation(
     context: dg.AssetExecutionContext,
     validated: dict[str, Invoice],
     ocr_text: dict[str, OcrDocument],
     llm_fields: dict[str, ExtractedInvoice],
     results_db: ResultsDatabaseResource,
-) -> dict[str, Evaluation]:
+) -> Iterator[dg.Output[dict[str, Evaluation]]]:
     """Consistency checks (line items → subtotal → tax → total), duplicate-invoice check
     against earlier documents, a quality score, and the decision approved,
     manual_review or failed with every reason. The record is upserted into the
@@ -26,11 +66,18 @@ def evaluation(
     for key in context.partition_keys:
         invoice = validated[key]
         earlier = store.earlier_records(invoice, exclude=key) if not invoice.failed else []
-        result = stages.evaluate(
-            invoice, ocr_text[key], earlier=earlier, provider=llm_fields[key].provider
+        result = guarded(
+            context,
+            key,
+            lambda invoice=invoice, key=key, earlier=earlier: stages.evaluate(
+                invoice, ocr_text[key], earlier=earlier, provider=llm_fields[key].provider
+            ),
+            lambda issue, invoice=invoice: _failed(invoice, issue),
+            "evaluation",
         )
         store.upsert_evaluation(result)
         out[key] = result
+        log_checks(context, key, evaluation_checks(result), EVALUATION_CHECKS)
         add_partition_metadata(
             context,
             key,
@@ -47,4 +94,5 @@ def evaluation(
                 **({"duplicate_of": result.duplicate_of} if result.duplicate_of else {}),
             },
         )
-    return out
+    yield dg.Output(out)
+    yield from check_outputs(context)

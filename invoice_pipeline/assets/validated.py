@@ -1,16 +1,22 @@
 """``validated``: normalised invoice values, derived totals and listed problems."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 
 from invoice_pipeline.assets.common import (
     add_partition_metadata,
+    check_outputs,
+    check_specs,
     document_asset,
     guarded,
     issues_md,
+    log_checks,
     record_statuses,
     retry,
 )
 from invoice_pipeline.processing import stages
+from invoice_pipeline.processing.quality_checks import VALIDATED_CHECKS, validated_checks
 from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, OcrDocument, RawDocument
 
@@ -43,17 +49,23 @@ def invoice_table(invoice: Invoice) -> dg.TableMetadataValue:
     return dg.MetadataValue.table(records=records, schema=schema)
 
 
-@document_asset(retry_policy=retry(2), kinds={"python"}, code_version="1")
+@document_asset(
+    retry_policy=retry(2),
+    kinds={"python"},
+    code_version="1",
+    check_specs=check_specs("validated", VALIDATED_CHECKS),
+)
 def validated(
     context: dg.AssetExecutionContext,
     results_db: ResultsDatabaseResource,
     llm_fields: dict[str, ExtractedInvoice],
     ocr_text: dict[str, OcrDocument],
     raw: dict[str, RawDocument],
-) -> dict[str, Invoice]:
+) -> Iterator[dg.Output[dict[str, Invoice]]]:
     """The invoice with ISO dates (day/month order decided by locale evidence), Decimal
     amounts, ISO 4217 currency, checked VAT ids and IBAN; a missing subtotal, tax or
-    total derived from the other two. Problems are listed as issues, never raised.
+    total derived from the other two. Problems are listed as issues, never raised;
+    each document's asset checks (contract, key fields, id checksums) show in the UI.
     """
     status_db = results_db.store()
     out: dict[str, Invoice] = {}
@@ -71,6 +83,7 @@ def validated(
             "validated",
         )
         out[key] = invoice
+        log_checks(context, key, validated_checks(invoice), VALIDATED_CHECKS)
         add_partition_metadata(
             context,
             key,
@@ -83,4 +96,5 @@ def validated(
             },
         )
     record_statuses(status_db, "validated", out)
-    return out
+    yield dg.Output(out)
+    yield from check_outputs(context)

@@ -11,6 +11,7 @@ that asks for an NVIDIA GPU on the GPU node pool.
 | OCR_K8S_TOLERATIONS | JSON list of tolerations | tolerate ``nvidia.com/gpu`` NoSchedule |
 | OCR_K8S_IMAGE | image of the OCR pod (the GPU image) | the run's image |
 | OCR_K8S_CPU / OCR_K8S_MEMORY | requests of the OCR pod | 2 / 6Gi |
+| STEP_K8S_CPU / STEP_K8S_MEMORY | requests of every other step pod | 500m / 1Gi |
 """
 
 from __future__ import annotations
@@ -32,6 +33,24 @@ def _json_env(name: str, default: Any) -> Any:
         return json.loads(value)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{name} must be JSON, got {value!r}") from exc
+
+
+def step_k8s_config() -> dict[str, Any]:
+    """The ``step_k8s_config`` of the k8s_job_executor: what every step pod asks for.
+
+    STEP_K8S_CPU / STEP_K8S_MEMORY (default 500m / 1Gi requests, memory limit
+    equal to the request) size the pods of the CPU steps; the OCR step's op tag
+    (:func:`ocr_step_k8s_config`) overrides them with its own resources and GPU.
+    """
+    memory = env_str("STEP_K8S_MEMORY", "1Gi")
+    return {
+        "container_config": {
+            "resources": {
+                "requests": {"cpu": env_str("STEP_K8S_CPU", "500m"), "memory": memory},
+                "limits": {"memory": memory},
+            }
+        }
+    }
 
 
 def ocr_step_k8s_config() -> dict[str, Any]:
