@@ -96,17 +96,84 @@ def demo(count: int, kinds: str, output: str | None) -> None:
     )
 
 
-@main.command()
-@click.argument("document_id", required=False)
-def status(document_id: str | None) -> None:
-    """Status of one document or of all, from the results database."""
+def _results():
     from invoice_pipeline.processing import config
     from invoice_pipeline.processing.results_db import ResultsStore
 
     store = ResultsStore(config.results_db_url())
     store.migrate()
-    for row in store.status(document_id):
+    return store
+
+
+@main.command()
+@click.argument("document_id", required=False)
+def status(document_id: str | None) -> None:
+    """Stage reached and status of one document or of all (JSON lines)."""
+    rows = _results().status(document_id)
+    if document_id and not rows:
+        raise click.ClickException(f"no document {document_id!r} in the results database")
+    for row in rows:
         click.echo(json.dumps(row, default=str))
+
+
+@main.command()
+@click.option("--limit", type=int, default=None, help="Show at most this many.")
+def review(limit: int | None) -> None:
+    """The review queue: manual_review documents, oldest first, with every reason."""
+    from rich.console import Console
+    from rich.table import Table
+
+    records = _results().review_queue()[:limit]
+    table = Table(title=f"review queue: {len(records)} document(s)")
+    for col in ("document", "invoice", "seller", "total", "score", "reasons"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        table.add_row(
+            r.document_id,
+            r.invoice_number or "",
+            r.seller_name or "",
+            f"{r.total_amount or ''} {r.currency or ''}".strip(),
+            f"{r.quality_score:.2f}",
+            "\n".join(r.reasons),
+        )
+    Console().print(table)
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "csv", "json"]),
+    default="parquet",
+    show_default=True,
+)
+@click.option("--output", "-o", required=True, help="File to write (a path or an fsspec URL).")
+@click.option(
+    "--status", "status_filter", type=click.Choice(["approved", "manual_review", "failed"])
+)
+def export(fmt: str, output: str, status_filter: str | None) -> None:
+    """Export the records of the results database as Parquet, CSV or JSON lines."""
+    from upath import UPath
+
+    from invoice_pipeline.processing.table import records_to_arrow, write_parquet
+
+    records = _results().records(status=status_filter)
+    if fmt == "parquet":
+        write_parquet(records, output)
+    elif fmt == "json":
+        UPath(output).write_text("".join(r.model_dump_json() + "\n" for r in records))
+    else:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        table = records_to_arrow(records)
+        for i, f in enumerate(table.schema):  # nested columns as JSON text in one cell
+            if pa.types.is_list(f.type) or pa.types.is_struct(f.type) or pa.types.is_map(f.type):
+                text = [json.dumps(v, default=str) for v in table.column(i).to_pylist()]
+                table = table.set_column(i, f.name, pa.array(text, pa.string()))
+        with UPath(output).open("wb") as fh:
+            pacsv.write_csv(table, fh)
+    click.echo(f"{len(records)} record(s) written to {output}", err=True)
 
 
 @main.command()

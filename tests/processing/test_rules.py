@@ -159,3 +159,36 @@ def test_value_finders() -> None:
     assert clean_code(": No. INV-42") == "INV-42"
     assert clean_code("49,99") is None
     assert clean_code("Date") is None
+
+
+def test_a_form_layout_with_role_headings_and_name_rows() -> None:
+    """The XRechnung/ZUGFeRD visualisation: headings, then "Name:" rows; totals in German."""
+    ocr = _page(
+        [(60, "Handelsrechnung (380) Nr. 471102 vom 05.06.2018")],
+        [(70, "Währung:"), (260, "EUR")],
+        [(70, "Verkäufer")],
+        [(70, "Nummer:"), (260, "549910")],
+        [(70, "Name:"), (260, "Lieferant GmbH")],
+        [(70, "Anschrift:"), (260, "Lieferantenstraße 20")],
+        [(260, "DE 80333 München")],
+        [(70, "Käufer/Leistungsempfänger")],
+        [(70, "Nummer:"), (260, "GE2020211")],
+        [(70, "Name:"), (260, "Kunden AG Mitte")],
+        [(70, "Anschrift:"), (260, "Kundenstraße 15")],
+        [(260, "DE 69876 Frankfurt")],
+        [(210, "Rechnungssumme ohne USt."), (500, "177,49")],
+        [(210, "Steuerbetrag"), (500, "20,16")],
+        [(210, "Bruttosumme"), (500, "197,65")],
+        [(210, "Erhaltene Anzahlungen"), (500, "-50,00")],
+        [(210, "Zahlbetrag"), (500, "147,65")],
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("invoice_number") == "471102"
+    assert result.get("invoice_date") == "05.06.2018"
+    assert result.get("seller_name") == "Lieferant GmbH"
+    assert result.get("seller_address") == "Lieferantenstraße 20, DE 80333 München"
+    assert result.get("buyer_name") == "Kunden AG Mitte"
+    # the gross total, not the amount due after the prepayment: the arithmetic decides
+    assert result.get("subtotal") == "177,49"
+    assert result.get("tax_amount") == "20,16"
+    assert result.get("total_amount") == "197,65"

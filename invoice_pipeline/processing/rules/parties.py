@@ -20,12 +20,12 @@ from invoice_pipeline.processing.rules.vocabulary import (
     CONTACT_LINE,
     LABELS,
     LEGAL_FORMS,
+    NAME_LABEL,
     PARTY_ID_AFTER,
     SELLER_LABELS,
     SHIP_LABELS,
     TITLE_WORDS,
     TOTAL_LABELS,
-    fold,
 )
 
 POSTCODE = re.compile(
@@ -111,8 +111,8 @@ def _address_of(block: list[Ln]) -> tuple[list[Ln], str | None]:
 def _name_text(ln: Ln) -> str:
     text = SEPARATORS.split(ln.text)[0].strip(" ,:")
     text = re.sub(r"(?i)^(?:attn|attention|z\.\s?hd\.?|c/o|a l'attention de)\s*:?\s*", "", text)
-    m = SELLER_LABELS.match(fold(text)) or re.match(r"(?i)sold\s*by\b", text)
-    if m:
+    m = re.match(r"(?i)(?:sold\s*by|seller|supplier|vendor|from)\s*:\s*", text)
+    if m:  # "Sold by: ACME Ltd" (a label with a colon, not a name like "Lieferant GmbH")
         text = text[m.end() :].strip(" :-")
     return text
 
@@ -122,19 +122,59 @@ def _party_from_label(label: Ln, pattern: re.Pattern[str], lines: Sequence[Ln]) 
     if not m or PARTY_ID_AFTER.match(label.folded[m.end() :]):
         return None
     rest = label.text[label.orig(m.end()) :].strip(" :-")
+    if rest.startswith(("/", "&", "(")) or rest.lower().startswith(("und ", "and ", "et ", "och ")):
+        rest = ""  # "Käufer/Leistungsempfänger": the label goes on, no name on this line
     if rest and sum(ch.isalpha() for ch in rest) >= 2:
         block = block_below(label, lines)
         address, address_text = _address_of(block)
         return Party(label, rest, address, address_text, 0.85)
+    named = _named_party(label, lines)
+    if named is not None:
+        return named
     candidates = [
         b for b in below(label, lines, max_gap=2.0, align=0.03) if not _is_data_line(b)
     ] + right_of(label, lines)[:1]
     for first in candidates:
         if _is_label_line(first) or CONTACT_LINE.search(first.folded):
             continue
+        if first.text.rstrip().endswith(":"):
+            continue  # a field label ("Nummer:"), not a name
         block = block_below(first, lines)
         address, address_text = _address_of(block)
         return Party(first, _name_text(first), address, address_text, 0.85)
+    return None
+
+
+def _named_party(label: Ln, lines: Sequence[Ln]) -> Party | None:
+    """A role heading followed by ``Name: value`` / ``Anschrift: value`` rows (a form)."""
+    following = [
+        b
+        for b in lines
+        if b.page == label.page
+        and label.y1 - 0.002 <= b.y0 <= label.y1 + 0.2
+        and b.x0 < 0.5
+        and abs(b.x0 - label.x0) < 0.03
+    ]
+    for row_label in sorted(following, key=lambda b: b.y0)[:6]:
+        if not NAME_LABEL.match(row_label.folded.strip()):
+            continue
+        values = right_of(row_label, lines)
+        if not values:
+            continue
+        name = values[0]
+        address: list[Ln] = []
+        for b in sorted(lines, key=lambda b: b.y0):
+            if b.page == name.page and b.y0 > name.y1 - 0.002 and abs(b.x0 - name.x0) < 0.01:
+                gap = b.y0 - (address[-1].y1 if address else name.y1)
+                if gap > 2.5 * name.h or CONTACT_LINE.search(b.folded):
+                    break
+                if _is_data_line(b) and not POSTCODE.search(b.text):
+                    break
+                address.append(b)
+                if len(address) >= 3:
+                    break
+        address_text = ", ".join(b.text for b in address) or None
+        return Party(name, _name_text(name), address, address_text, 0.85)
     return None
 
 

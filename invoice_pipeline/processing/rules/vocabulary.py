@@ -54,7 +54,8 @@ LABELS: list[Label] = [
         1.0,
         "de",
         r"rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)",
-        r"rechnung\s*(?:nr\.?|no\.?|nummer|#)",
+        r"[a-z]*rechnung(?:\s*\(\d{3}\))?\s*(?:nr\.?|no\.?|nummer|#)",
+        r"gutschrift(?:\s*\(\d{3}\))?\s*(?:nr\.?|no\.?|nummer)",
         r"re\.?\s*-\s*nr\.?",
         r"beleg\s*-?\s*(?:nummer|nr\.?)",
     ),
@@ -85,6 +86,14 @@ LABELS: list[Label] = [
         r"numero\s*fattura",
     ),
     *_labels("invoice_number", 0.8, None, rf"(?:document|doc\.?|receipt)\s*{_NO}", r"invoice\s*id"),
+    # a document title with its number further on: "Rechnung des Versicherers (575) Nr. 0815"
+    *_labels(
+        "invoice_number",
+        0.85,
+        None,
+        r"(?:[a-z]*rechnung|gutschrift|invoice|facture|faktura|factuur|credit\s*note)\b"
+        r"[^:]{0,60}?\b(?:nr|no|n[°o]|nummer|number)\.?",
+    ),
     *_labels(
         "invoice_number",
         0.55,
@@ -248,6 +257,12 @@ TOTAL_LABELS: dict[str, list[tuple[re.Pattern[str], float]]] = {
                 1.0,
             ),
             (r"\b(?:amount|belopp|betrag)\s*(?:excl|exkl|ohne|before)", 1.0),
+            (
+                r"(?:rechnungs|gesamt|waren)?(?:summe|betrag)\s*(?:ohne|exkl\.?|vor)\s*(?:ust|mwst|steuer)"
+                r"|\bnetto\s*gesamt\b|\bsumme\s*nettobetrage\b|\btotal\s*net\b",
+                1.0,
+            ),
+            (r"\bpositionssumme\b|\bsumme\s*positionen\b|\bitems?\s*total\b", 0.6),
             (r"\btaxable\s*amount\b|\bnet\b|\bnetto\b|\bimponible\b|\bimponibile\b", 0.6),
         ]
     ],
@@ -267,6 +282,11 @@ TOTAL_LABELS: dict[str, list[tuple[re.Pattern[str], float]]] = {
                 1.0,
             ),
             (r"\bumsatzsteuer\b|\bmehrwertsteuer\b|\bmervardesskatt\b", 1.0),
+            (
+                r"\b(?:steuer|ust|mwst|umsatzsteuer|moms|tax|vat)\s*-?\s*(?:betrag|belopp|amount)\b"
+                r"|\bsteuerbetrag\b|\bmomsbelopp\b|\bmontant\s*(?:de\s*(?:la\s*)?)?tva\b",
+                1.0,
+            ),
             (r"\b(?:vat|tax|tva|mwst|ust|moms|btw|iva|gst|taxes)\b", 0.8),
         ]
     ],
@@ -282,7 +302,8 @@ TOTAL_LABELS: dict[str, list[tuple[re.Pattern[str], float]]] = {
                 1.0,
             ),
             (
-                r"\bgesamtbetrag\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\bzu\s*zahlen(?:der\s*betrag)?\b|\bbruttobetrag\b|\bsumme\s*brutto\b|\bgesamt\s*brutto\b|\bzahlbetrag\b",
+                r"\bgesamtbetrag\b|\brechnungsbetrag\b|\bgesamtsumme\b|\bendbetrag\b|\bzu\s*zahlen(?:der\s*betrag)?\b|\bbruttobetrag\b|\bsumme\s*brutto\b|\bgesamt\s*brutto\b|\bzahlbetrag\b"
+                r"|\bbruttosumme\b|(?:rechnungs|gesamt)(?:summe|betrag)\s*(?:inkl\.?|mit|brutto)",
                 1.0,
             ),
             (
@@ -308,6 +329,11 @@ TAX_ID_MARKERS = re.compile(
     r"|ust\s*-?\s*id|steuer\s*-?\s*(?:nr|nummer)|intracom|momsreg|org\.?\s*nr|siret|siren|tax\s*code|ein\b"
 )
 
+# A label inside a party block whose value is the party's name ("Name:", "Firma:").
+NAME_LABEL = re.compile(
+    r"^(?:name|firma|firmenname|company(?:\s*name)?|nom|raison\s*sociale|namn|foretag|naam|bedrijf)\s*:?$"
+)
+
 # After a party label, these words make it an identifier label ("Customer No.", "Kundennr.").
 PARTY_ID_AFTER = re.compile(r"^\s*(?:no\b|nr\b|number|num|nummer|#|id\b|ref|code|n[°o]\b)")
 
@@ -316,7 +342,7 @@ BUYER_LABELS = re.compile(
     r"^(?:bill(?:ed)?\s*to(?:\s*address)?|invoice\s*to|invoiced\s*to|sold\s*to|customer|client|buyer|recipient|to\s*:|an\s*:|till\s*:|a\s*:|"
     r"rechnungsempfanger|rechnungsadresse|rechnung\s*an|kunde|kundin|auftraggeber|empfanger|"
     r"facture\s*a|facturer\s*a|adresse\s*de\s*facturation|destinataire|acheteur|"
-    r"kund|faktureras\s*till|fakturaadress|mottagare|kopare|köpare|"
+    r"kund|faktureras\s*till|fakturaadress|mottagare|kopare|köpare|kaufer|leistungsempfanger|"
     r"factuur\s*aan|klant|cliente|destinatario)(?:\b|(?<=:))"
 )
 SELLER_LABELS = re.compile(
