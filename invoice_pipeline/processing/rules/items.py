@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from invoice_pipeline.processing.rules.geometry import Ln, median_height, same_row
-from invoice_pipeline.processing.rules.values import find_amounts, find_percent
+from invoice_pipeline.processing.rules.values import find_amounts, find_percent, is_money_like
 from invoice_pipeline.processing.rules.vocabulary import (
     COLUMN_WORDS,
     PAGE_NOISE,
@@ -132,8 +132,9 @@ def _assign(row: list[Ln], columns: list[Column]) -> dict[str, list[Ln]]:
 
 
 def _money(cells: list[Ln], decimal_sep: str) -> str | None:
+    """The right-most money figure (with cents or a currency) among a column's cells."""
     for ln in reversed(cells):
-        amounts = find_amounts(ln.text, decimal_sep)
+        amounts = [a for a in find_amounts(ln.text, decimal_sep) if is_money_like(a, decimal_sep)]
         if amounts:
             return amounts[-1].text
     return None

@@ -395,7 +395,9 @@ COLUMN_WORDS: dict[str, re.Pattern[str]] = {
     ),
     "tax_rate": re.compile(
         r"(?:\b(?:vat|tax|tva|mwst|ust|moms|btw|iva)\s*(?:%|rate|satz)|%\s*(?:vat|tax|tva|mwst|ust|moms)|"
-        r"\b(?:taxes|steuersatz|taux)\b)"
+        r"\b(?:taxes|steuersatz|taux)\b|"
+        # a header cell that is only the tax word ("Moms", "MwSt.", "VAT")
+        r"^\s*(?:vat|tax|tva|mwst|ust|moms|btw|iva)\s*\.?\s*(?:%|\(%\))?\s*$)"
     ),
     "position": re.compile(r"^(?:pos\.?|#|nr\.?|no\.?|item\s*#|rad)$"),
 }
