@@ -51,6 +51,23 @@ TEXT_FIELDS: tuple[str, ...] = (
 """Every header field of the invoice record, in record order."""
 
 MONEY_FIELDS: tuple[str, ...] = ("subtotal", "tax_amount", "total_amount")
+RECORD_STRING_FIELDS: tuple[str, ...] = (
+    "source_file",
+    "invoice_number",
+    "currency",
+    "seller_name",
+    "seller_address",
+    "seller_vat_id",
+    "buyer_name",
+    "buyer_address",
+    "buyer_vat_id",
+    "iban",
+    "purchase_order",
+    "duplicate_of",
+    "extractor",
+    "ocr_engine",
+)
+"""The plain text columns of an :class:`InvoiceRecord` (results database, Parquet)."""
 DATE_FIELDS: tuple[str, ...] = ("invoice_date", "due_date")
 
 
@@ -377,6 +394,27 @@ MODELS: dict[str, type[BaseModel]] = {
     )
 }
 """Models by name: the IO manager stores the name beside the value."""
+
+
+def record_decimal(value: str | None) -> Decimal | None:
+    """A record's decimal string as a Decimal; None when empty or not a finite number."""
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(value)
+    except (ArithmeticError, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def record_date(value: str | None) -> dt.date | None:
+    """A record's ISO date string as a date; None when empty or malformed."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def model_dump_jsonable(model: BaseModel) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,12 +44,15 @@ from invoice_pipeline.processing.normalise import (
     normalise_vat_id,
 )
 from invoice_pipeline.schema import (
+    RECORD_STRING_FIELDS,
     Evaluation,
     Evidence,
     Invoice,
     InvoiceRecord,
     Issue,
     RecordLineItem,
+    record_date,
+    record_decimal,
 )
 
 __all__ = ["STATUSES", "ResultsStore", "metadata"]
@@ -189,24 +192,7 @@ duplicates = sa.Table(
     sa.UniqueConstraint("sha256", "path", name="uq_duplicates_sha256_path"),
 )
 
-_RECORD_COLUMNS = (
-    "source_file",
-    "status",
-    "quality_score",
-    "invoice_number",
-    "currency",
-    "seller_name",
-    "seller_address",
-    "seller_vat_id",
-    "buyer_name",
-    "buyer_address",
-    "buyer_vat_id",
-    "iban",
-    "purchase_order",
-    "extractor",
-    "ocr_engine",
-    "duplicate_of",
-)
+_RECORD_COLUMNS = (*RECORD_STRING_FIELDS, "status", "quality_score")
 
 
 # -------------------------------------------------------------------- conversions
@@ -222,32 +208,13 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def _to_decimal(value: str | None) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        result = Decimal(value)
-    except (InvalidOperation, ValueError):
-        return None
-    return result if result.is_finite() else None
-
-
-def _to_date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def _record_row(record: InvoiceRecord) -> dict[str, Any]:
     row: dict[str, Any] = {name: getattr(record, name) for name in _RECORD_COLUMNS}
     row["document_id"] = record.document_id
-    row["invoice_date"] = _to_date(record.invoice_date)
-    row["due_date"] = _to_date(record.due_date)
+    row["invoice_date"] = record_date(record.invoice_date)
+    row["due_date"] = record_date(record.due_date)
     for name in ("subtotal", "tax_amount", "total_amount"):
-        row[name] = _to_decimal(getattr(record, name))
+        row[name] = record_decimal(getattr(record, name))
     row["issues"] = [issue.model_dump(mode="json") for issue in record.issues]
     row["fields"] = {name: ev.model_dump(mode="json") for name, ev in record.fields.items()}
     row["reasons"] = list(record.reasons)
@@ -262,10 +229,10 @@ def _line_rows(record: InvoiceRecord) -> list[dict[str, Any]]:
             "document_id": record.document_id,
             "position": position,
             "description": item.description,
-            "quantity": _to_decimal(item.quantity),
-            "unit_price": _to_decimal(item.unit_price),
-            "amount": _to_decimal(item.amount),
-            "tax_rate": _to_decimal(item.tax_rate),
+            "quantity": record_decimal(item.quantity),
+            "unit_price": record_decimal(item.unit_price),
+            "amount": record_decimal(item.amount),
+            "tax_rate": record_decimal(item.tax_rate),
         }
         for position, item in enumerate(record.line_items)
     ]

@@ -10,7 +10,6 @@ appended to or compared with the last one. Paths may be local or any fsspec URL
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from upath import UPath
 
-from invoice_pipeline.schema import InvoiceRecord
+from invoice_pipeline.schema import RECORD_STRING_FIELDS, InvoiceRecord, record_date, record_decimal
 
 __all__ = ["INVOICE_SCHEMA", "SCHEMA_VERSION", "read_parquet", "records_to_arrow", "write_parquet"]
 
@@ -90,55 +89,27 @@ INVOICE_SCHEMA = pa.schema(
 )
 """The one schema of the invoices table (bump SCHEMA_VERSION when it changes)."""
 
-_STRING_COLUMNS = (
-    "source_file",
-    "invoice_number",
-    "currency",
-    "seller_name",
-    "seller_address",
-    "seller_vat_id",
-    "buyer_name",
-    "buyer_address",
-    "buyer_vat_id",
-    "iban",
-    "purchase_order",
-    "duplicate_of",
-    "extractor",
-    "ocr_engine",
-)
-
 
 def _decimal(value: str | None, type_: pa.Decimal128Type) -> Decimal | None:
     """A record's decimal string at the column's scale; None when unreadable or too big."""
-    if value is None or value == "":
+    number = record_decimal(value)
+    if number is None:
         return None
     try:
-        number = Decimal(value)
-        if not number.is_finite():
-            return None
         number = number.quantize(Decimal(1).scaleb(-type_.scale), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
+    except InvalidOperation:
         return None
     digits = len(number.as_tuple().digits)
     return number if digits <= type_.precision else None
 
 
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def _row(record: InvoiceRecord) -> dict[str, Any]:
-    row: dict[str, Any] = {name: getattr(record, name) for name in _STRING_COLUMNS}
+    row: dict[str, Any] = {name: getattr(record, name) for name in RECORD_STRING_FIELDS}
     row["document_id"] = record.document_id
     row["status"] = record.status
     row["quality_score"] = float(record.quality_score)
-    row["invoice_date"] = _date(record.invoice_date)
-    row["due_date"] = _date(record.due_date)
+    row["invoice_date"] = record_date(record.invoice_date)
+    row["due_date"] = record_date(record.due_date)
     for name in ("subtotal", "tax_amount", "total_amount"):
         row[name] = _decimal(getattr(record, name), MONEY)
     row["line_items"] = [
