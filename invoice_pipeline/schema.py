@@ -199,6 +199,7 @@ class OcrDocument(_Model):
     pages: list[OcrPage] = Field(default_factory=list)
     xml: str | None = None
     """The e-invoice XML text when the document carries one (the exact source)."""
+    source_file: str | None = None
     issues: list[Issue] = Field(default_factory=list)
     failed: bool = False
 
@@ -313,6 +314,10 @@ class Invoice(_Model):
     evidence: dict[str, Evidence] = Field(default_factory=dict)
     derived: list[str] = Field(default_factory=list)
     """Fields computed from others (for example total = subtotal + tax)."""
+    extractor: str | None = None
+    ocr_engine: str | None = None
+    ocr_confidence: float | None = None
+    """Mean OCR line confidence (None for a text layer or e-invoice without lines)."""
     issues: list[Issue] = Field(default_factory=list)
     failed: bool = False
 

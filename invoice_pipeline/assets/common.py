@@ -28,7 +28,7 @@ def retry(max_retries: int, delay: float = 2.0) -> dg.RetryPolicy:
     """
     return dg.RetryPolicy(
         max_retries=max_retries,
-        delay=config.env_float("INVOICE_RETRY_DELAY_SECONDS", delay),
+        delay=config.retry_delay_seconds(delay),
         backoff=dg.Backoff.EXPONENTIAL,
         jitter=dg.Jitter.PLUS_MINUS,
     )
@@ -99,6 +99,18 @@ STAGE_STATUS = {
     "validated": "validating",
 }
 """The status a document has once a stage is done (the original service's list)."""
+
+
+def documents_of(context: dg.AssetExecutionContext) -> list[str]:
+    """The document ids this run covers.
+
+    A run for one document (the sensor path) names its partition in a tag; asking
+    ``context.partition_keys`` would list every dynamic partition to cut a range
+    out of them, a cost that grows with the number of documents ever seen.
+    """
+    if context.has_partition_key:
+        return [context.partition_key]
+    return list(context.partition_keys)
 
 
 def stage_status(key: str, stage: str, value: Any) -> tuple[str, str, str, list[str]]:

@@ -9,6 +9,7 @@ from invoice_pipeline.assets.common import (
     check_outputs,
     check_specs,
     document_asset,
+    documents_of,
     guarded,
     log_checks,
     retry,
@@ -18,11 +19,9 @@ from invoice_pipeline.processing.quality_checks import EVALUATION_CHECKS, evalua
 from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import (
     Evaluation,
-    ExtractedInvoice,
     Invoice,
     InvoiceRecord,
     Issue,
-    OcrDocument,
 )
 
 
@@ -52,8 +51,6 @@ def _failed(invoice: Invoice, issue: Issue) -> Evaluation:
 def evaluation(
     context: dg.AssetExecutionContext,
     validated: dict[str, Invoice],
-    ocr_text: dict[str, OcrDocument],
-    llm_fields: dict[str, ExtractedInvoice],
     results_db: ResultsDatabaseResource,
 ) -> Iterator[dg.Output[dict[str, Evaluation]]]:
     """Consistency checks (line items → subtotal → tax → total), duplicate-invoice check
@@ -63,15 +60,13 @@ def evaluation(
     """
     store = results_db.store()
     out: dict[str, Evaluation] = {}
-    for key in context.partition_keys:
+    for key in documents_of(context):
         invoice = validated[key]
         earlier = store.earlier_records(invoice, exclude=key) if not invoice.failed else []
         result = guarded(
             context,
             key,
-            lambda invoice=invoice, key=key, earlier=earlier: stages.evaluate(
-                invoice, ocr_text[key], earlier=earlier, provider=llm_fields[key].provider
-            ),
+            lambda invoice=invoice, earlier=earlier: stages.evaluate(invoice, earlier=earlier),
             lambda issue, invoice=invoice: _failed(invoice, issue),
             "evaluation",
         )

@@ -5,6 +5,7 @@ import dagster as dg
 from invoice_pipeline.assets.common import (
     add_partition_metadata,
     document_asset,
+    documents_of,
     issues_md,
     record_statuses,
     retry,
@@ -64,7 +65,7 @@ def llm_fields(
     impl = extractor.extractor()
     out: dict[str, ExtractedInvoice] = {}
     totals = {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
-    for key in context.partition_keys:
+    for key in documents_of(context):
         ocr = ocr_text[key]
         try:
             result = stages.extract(ocr, impl)

@@ -11,6 +11,7 @@ import dagster as dg
 from invoice_pipeline.assets.common import (
     add_partition_metadata,
     document_asset,
+    documents_of,
     guarded,
     issues_md,
     record_statuses,
@@ -45,7 +46,7 @@ def ocr_text(
     status_db = results_db.store()
     store = document_store.store()
     out: dict[str, OcrDocument] = {}
-    for key in context.partition_keys:
+    for key in documents_of(context):
         doc, pre = raw[key], preprocessed[key]
         data = store.read_archive(doc.sha256) if doc.archive_path and not doc.failed else None
         result = guarded(
@@ -54,8 +55,12 @@ def ocr_text(
             lambda doc=doc, pre=pre, data=data: stages.read_text(
                 doc, pre, data, engine=ocr.engine, device=ocr.device
             ),
-            lambda issue, pre=pre, key=key: OcrDocument(
-                document_id=key, engine="none", failed=True, issues=[*pre.issues, issue]
+            lambda issue, pre=pre, key=key, doc=doc: OcrDocument(
+                document_id=key,
+                engine="none",
+                failed=True,
+                issues=[*pre.issues, issue],
+                source_file=doc.source_file,
             ),
             "ocr_text",
         )

@@ -5,6 +5,7 @@ import dagster as dg
 from invoice_pipeline.assets.common import (
     add_partition_metadata,
     document_asset,
+    documents_of,
     guarded,
     issues_md,
     record_statuses,
@@ -36,7 +37,7 @@ def preprocessed(
     store = document_store.store()
     limits = document_store.limits()
     out: dict[str, PreprocessedDocument] = {}
-    for key in context.partition_keys:
+    for key in documents_of(context):
         doc = raw[key]
         data = store.read_archive(doc.sha256) if doc.archive_path and not doc.failed else None
         pre = guarded(

@@ -5,6 +5,7 @@ import dagster as dg
 from invoice_pipeline.assets.common import (
     add_partition_metadata,
     document_asset,
+    documents_of,
     guarded,
     issues_md,
     record_statuses,
@@ -31,7 +32,7 @@ def raw(
     store = document_store.store()
     limits = document_store.limits()
     out: dict[str, RawDocument] = {}
-    for key in context.partition_keys:
+    for key in documents_of(context):
         if store.has_entry(key):
             entry = store.entry(key)
 

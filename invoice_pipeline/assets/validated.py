@@ -9,6 +9,7 @@ from invoice_pipeline.assets.common import (
     check_outputs,
     check_specs,
     document_asset,
+    documents_of,
     guarded,
     issues_md,
     log_checks,
@@ -18,7 +19,7 @@ from invoice_pipeline.assets.common import (
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.quality_checks import VALIDATED_CHECKS, validated_checks
 from invoice_pipeline.resources.results import ResultsDatabaseResource
-from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, OcrDocument, RawDocument
+from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, OcrDocument
 
 
 def invoice_table(invoice: Invoice) -> dg.TableMetadataValue:
@@ -60,7 +61,6 @@ def validated(
     results_db: ResultsDatabaseResource,
     llm_fields: dict[str, ExtractedInvoice],
     ocr_text: dict[str, OcrDocument],
-    raw: dict[str, RawDocument],
 ) -> Iterator[dg.Output[dict[str, Invoice]]]:
     """The invoice with ISO dates (day/month order decided by locale evidence), Decimal
     amounts, ISO 4217 currency, checked VAT ids and IBAN; a missing subtotal, tax or
@@ -69,14 +69,14 @@ def validated(
     """
     status_db = results_db.store()
     out: dict[str, Invoice] = {}
-    for key in context.partition_keys:
+    for key in documents_of(context):
         invoice = guarded(
             context,
             key,
-            lambda key=key: stages.validate(llm_fields[key], raw[key], ocr_text[key]),
+            lambda key=key: stages.validate(llm_fields[key], ocr_text[key]),
             lambda issue, key=key: Invoice(
                 document_id=key,
-                source_file=raw[key].source_file,
+                source_file=ocr_text[key].source_file,
                 failed=True,
                 issues=[*llm_fields[key].issues, issue],
             ),

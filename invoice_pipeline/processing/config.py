@@ -112,3 +112,16 @@ def max_image_pixels() -> int:
 def batch_size() -> int:
     """Documents per run of a backfill or of the CLI (BackfillPolicy.multi_run)."""
     return env_int("INVOICE_BATCH_SIZE", 25)
+
+
+def ocr_page_timeout_seconds() -> float | None:
+    """OCR_PAGE_TIMEOUT_SECONDS: the longest the engine may take for one page (default 120;
+    0 or less: no limit)."""
+    value = env_float("OCR_PAGE_TIMEOUT_SECONDS", 120.0)
+    return value if value > 0 else None
+
+
+def retry_delay_seconds(default: float) -> float:
+    """INVOICE_RETRY_DELAY_SECONDS: the base delay of every stage's retry policy, replacing
+    the stage's own ``default`` when set (read when the definitions load)."""
+    return env_float("INVOICE_RETRY_DELAY_SECONDS", default)

@@ -13,6 +13,7 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import filetype
 from upath import UPath
@@ -35,11 +36,14 @@ class Limits:
     max_image_pixels: int = field(default_factory=config.max_image_pixels)
 
 
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
 def _looks_like_xml(data: bytes) -> bool:
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"<?xml") or (
-        head.startswith(b"<") and not head.startswith(b"<!DOCTYPE html")
-    )
+    return head.startswith(b"<?xml") or (head.startswith(b"<") and not _looks_like_html(data))
 
 
 def sniff(data: bytes) -> tuple[str | None, DocumentKind]:
@@ -59,8 +63,7 @@ def sniff(data: bytes) -> tuple[str | None, DocumentKind]:
         if is_einvoice_xml(data):
             return "application/xml", "xml"
         return "application/xml", "unsupported"
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")):
+    if _looks_like_html(data):
         return "text/html", "unsupported"
     return None, "unsupported"
 
@@ -105,14 +108,43 @@ def _describe_pdf(raw: RawDocument, data: bytes, limits: Limits) -> None:
             )
 
 
+def _decode_frames(img: Any, frames: int) -> None:
+    """Decode every frame (a header can be fine over broken data); raise if none decodes.
+
+    A multi-frame file with some bad frames passes: those pages fail one by one later.
+    """
+    first_error: Exception | None = None
+    for index in range(frames):
+        try:
+            img.seek(index)
+            img.load()
+        except (OSError, ValueError, SyntaxError, EOFError) as exc:
+            first_error = first_error or exc
+            continue
+        return
+    if first_error is not None:
+        raise first_error
+
+
 def _describe_image(raw: RawDocument, data: bytes, limits: Limits) -> None:
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            frames = getattr(img, "n_frames", 1)
-            pixels = img.width * img.height
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our limit is below
+            with Image.open(io.BytesIO(data)) as img:
+                frames = getattr(img, "n_frames", 1)
+                pixels = img.width * img.height
+                if pixels <= limits.max_image_pixels and frames <= limits.max_pages:
+                    _decode_frames(img, frames)
+    except Image.DecompressionBombError as exc:
+        raw.issues.append(
+            _issue("image_too_large", f"the image is too large to decode safely: {exc}")
+        )
+        return
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
         raw.issues.append(_issue("image_corrupt", f"the image cannot be read: {exc}"))
         return
     if pixels > limits.max_image_pixels:
@@ -181,6 +213,7 @@ def ingest_document(
                 "(INVOICE_MAX_FILE_BYTES); the file is left where it is",
             )
         )
+        store.quarantine_in_place(entry.document_id, entry.file_name, entry.sha256, _reason(raw))
         return raw
 
     if store.has_archive(entry.sha256):

@@ -239,9 +239,17 @@ def _key_field_checks(invoice: Invoice, t: Thresholds) -> list[Check]:
 # issues that a dedicated check below reports (so a reason is not listed twice)
 _COVERED_CODES = {"vat_id_invalid", "iban_invalid", "field_missing"}
 
+REVIEW_CODES = frozenset({"pdf_javascript", "pdf_embedded_files", "prompt_injection_suspected"})
+"""Warnings a person must see before an invoice is approved: active content, unknown
+attachments, text that reads like instructions to a model."""
+
 
 def _issue_checks(invoice: Invoice) -> list[Check]:
-    errors = [i for i in invoice.issues if i.severity == "error" and i.code not in _COVERED_CODES]
+    errors = [
+        i
+        for i in invoice.issues
+        if (i.severity == "error" and i.code not in _COVERED_CODES) or i.code in REVIEW_CODES
+    ]
     return [
         Check(
             name="validation_issue", passed=False, field=i.field, message=f"{i.code}: {i.message}"

@@ -8,6 +8,7 @@ sensor can check ten thousand names per tick in a few milliseconds.
 
 from __future__ import annotations
 
+import os
 import re
 from fnmatch import translate
 from functools import lru_cache
@@ -59,7 +60,8 @@ def is_ignored_folder(name: str) -> bool:
 def is_ignored(relative_path: str | PurePath, extra: tuple[str, ...] | None = None) -> bool:
     """True for a file the drop folder must skip silently (checked on every path part)."""
     posix = relative_path.as_posix() if isinstance(relative_path, PurePath) else relative_path
-    posix = posix.replace("\\", "/")
+    if os.sep == "\\":  # elsewhere a backslash is part of a name: "a\\..\\b.pdf" is one file
+        posix = posix.replace("\\", "/")
     parts = [p for p in posix.split("/") if p not in ("", ".")]
     if any(is_ignored_folder(part) for part in parts):
         return True

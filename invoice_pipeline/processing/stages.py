@@ -67,7 +67,11 @@ def read_text(
     """Text with boxes: the PDF text layer where there is one, OCR elsewhere, e-invoice XML."""
     if pre.failed or data is None:
         return OcrDocument(
-            document_id=raw.document_id, engine="none", failed=True, issues=list(pre.issues)
+            document_id=raw.document_id,
+            engine="none",
+            failed=True,
+            issues=list(pre.issues),
+            source_file=raw.source_file,
         )
     xml: str | None = None
     if raw.kind == "xml":
@@ -84,6 +88,7 @@ def read_text(
 
             xml = pdf.embedded_file(data, raw.embedded_xml).decode("utf-8", errors="replace")
     ocr.xml = xml
+    ocr.source_file = raw.source_file
     ocr.issues = [*pre.issues, *ocr.issues]
     if not ocr.lines and xml is None:
         ocr.issues.append(
@@ -119,8 +124,32 @@ def extract(ocr: OcrDocument, extractor: Extractor) -> ExtractedInvoice:
                 model=extractor.model,
                 issues=[Issue(code="extraction_failed", message=str(exc), stage="llm_fields")],
             )
+        if not any(i.code == "prompt_injection_suspected" for i in extracted.issues):
+            extracted.issues.extend(_injection_issues(ocr))
     extracted.issues = [*ocr.issues, *extracted.issues]
     return extracted
+
+
+def _injection_issues(ocr: OcrDocument) -> list[Issue]:
+    """A warning for lines that read like instructions to a model, whatever the extractor.
+
+    The LLM providers flag them while checking an answer; the rules extractor
+    never obeys text, but a page that tries to is still one a person should see.
+    """
+    from invoice_pipeline.processing.llm.prompt import looks_like_injection
+
+    ids = [line.id for line in ocr.lines if looks_like_injection(line.text)]
+    if not ids:
+        return []
+    return [
+        Issue(
+            code="prompt_injection_suspected",
+            severity="warning",
+            stage="llm_fields",
+            message=f"{len(ids)} line(s) read like instructions to a model ({', '.join(ids[:5])}); "
+            "they were read as data only",
+        )
+    ]
 
 
 def unextracted(ocr: OcrDocument, provider: str, reason: str) -> ExtractedInvoice:
@@ -135,35 +164,38 @@ def unextracted(ocr: OcrDocument, provider: str, reason: str) -> ExtractedInvoic
     )
 
 
-def validate(extracted: ExtractedInvoice, raw: RawDocument, ocr: OcrDocument | None) -> Invoice:
-    """Normalised values, derived totals and every schema problem as an issue."""
+def validate(extracted: ExtractedInvoice, ocr: OcrDocument) -> Invoice:
+    """Normalised values, derived totals and every schema problem as an issue.
+
+    The invoice also carries what the decision needs from earlier stages (which
+    extractor and OCR engine read it, and how confidently), so ``evaluation``
+    depends on ``validated`` alone.
+    """
     if extracted.failed:
-        return Invoice(
+        invoice = Invoice(
             document_id=extracted.document_id,
-            source_file=raw.source_file,
+            source_file=ocr.source_file,
             failed=True,
             issues=list(extracted.issues),
         )
-    from invoice_pipeline.processing import validate as validation
+    else:
+        from invoice_pipeline.processing import validate as validation
 
-    return validation.validate(extracted, source_file=raw.source_file, ocr=ocr)
+        invoice = validation.validate(extracted, source_file=ocr.source_file, ocr=ocr)
+    invoice.extractor = extracted.provider
+    invoice.ocr_engine = ocr.engine
+    invoice.ocr_confidence = ocr.mean_confidence if ocr.lines else None
+    return invoice
 
 
-def evaluate(
-    invoice: Invoice,
-    ocr: OcrDocument | None,
-    *,
-    earlier: Sequence[InvoiceRecord] = (),
-    provider: str | None = None,
-) -> Evaluation:
+def evaluate(invoice: Invoice, *, earlier: Sequence[InvoiceRecord] = ()) -> Evaluation:
     """The decision approved | manual_review | failed, with checks, score and record."""
     from invoice_pipeline.processing import evaluate as evaluation
 
-    ocr_confidence = ocr.mean_confidence if ocr is not None and ocr.lines else None
     return evaluation.evaluate(
         invoice,
-        ocr_confidence=ocr_confidence,
+        ocr_confidence=invoice.ocr_confidence,
         earlier=earlier,
-        extractor=provider,
-        ocr_engine=ocr.engine if ocr is not None else None,
+        extractor=invoice.extractor,
+        ocr_engine=invoice.ocr_engine,
     )

@@ -28,6 +28,7 @@ from upath import UPath
 from invoice_pipeline.schema import DocumentEntry
 
 _CHUNK = 1024 * 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_of(path: UPath | str) -> str:
@@ -53,18 +54,31 @@ def document_id_for(file_name: str, sha256: str) -> str:
     return f"{slugify(file_name)}-{sha256[:12]}"
 
 
+MAX_NAME_BYTES = 150
+"""UTF-8 bytes a stored file name may take: room for the prefixes and suffixes the store
+adds (``<sha12>-<millis>-`` for a second copy, ``.part`` while writing) under NAME_MAX."""
+
+
+def _fit_bytes(text: str, max_bytes: int) -> str:
+    return text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
+
+
 def safe_name(name: str, max_length: int = 120) -> str:
-    """A file name that cannot escape its folder: no separators, no ``..``, no control chars."""
+    """A file name that cannot escape its folder: no separators, no ``..``, no control chars.
+
+    At most ``max_length`` characters and :data:`MAX_NAME_BYTES` UTF-8 bytes; a short
+    extension is kept when the name is cut.
+    """
     base = PurePosixPath(name.replace("\\", "/")).name
     base = "".join(ch if ch.isprintable() and ch not in '/\\:*?"<>|' else "_" for ch in base)
     base = base.strip(" .") or "file"
-    if len(base) > max_length:
+    if len(base) > max_length or len(base.encode("utf-8")) > MAX_NAME_BYTES:
         stem, dot, ext = base.rpartition(".")
-        base = (
-            (stem[: max_length - len(ext) - 1] + dot + ext)
-            if dot and len(ext) < 10
-            else base[:max_length]
-        )
+        if dot and len(ext.encode("utf-8")) < 10:
+            room = min(max_length, MAX_NAME_BYTES) - len(ext.encode("utf-8")) - 1
+            base = _fit_bytes(stem[: max_length - len(ext) - 1], room) + dot + ext
+        else:
+            base = _fit_bytes(base[:max_length], MAX_NAME_BYTES)
     return base
 
 
@@ -122,6 +136,8 @@ class DocumentStore:
 
     # ----------------------------------------------------------------- archive
     def archive_path(self, sha256: str) -> UPath:
+        if not _SHA256.fullmatch(sha256):  # never a path from outside: only a hex digest
+            raise ValueError(f"not a sha256 hex digest: {sha256[:80]!r}")
         return self.root / "archive" / sha256[:2] / sha256
 
     def archive(self, data: bytes, sha256: str | None = None) -> UPath:
@@ -165,6 +181,24 @@ class DocumentStore:
         }
         (folder / "reason.json").write_text(json.dumps(payload, indent=1, default=str))
         return target
+
+    def quarantine_in_place(
+        self, document_id: str, file_name: str, sha256: str | None, reason: dict[str, Any]
+    ) -> UPath:
+        """Only ``reason.json``, for a file too large to copy: it stays where it was found."""
+        folder = self.quarantine_dir(document_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "document_id": document_id,
+            "file_name": file_name,
+            "sha256": sha256,
+            "quarantined_at": dt.datetime.now(dt.UTC).isoformat(),
+            "kept_in_place": True,
+            **reason,
+        }
+        path = folder / "reason.json"
+        path.write_text(json.dumps(payload, indent=1, default=str))
+        return path
 
     def quarantined(self) -> Iterator[dict[str, Any]]:
         base = self.root / "quarantine"

@@ -19,6 +19,7 @@ from dagster import InputContext, OutputContext
 from pydantic import BaseModel
 from upath import UPath
 
+from invoice_pipeline.processing.store import safe_name
 from invoice_pipeline.schema import MODELS, PreprocessedDocument
 
 
@@ -26,6 +27,25 @@ class PydanticUPathIOManager(dg.UPathIOManager):
     """Stores each partition as ``<asset>/<partition>.json`` and its pages as PNG beside it."""
 
     extension: str = ".json"
+
+    def _partition_paths(self, context: InputContext | OutputContext) -> dict[str, UPath]:
+        """One file per document of the run; a one-document run lists no other partition."""
+        if context.has_partition_key:
+            base = self._get_path_without_extension(context)
+            key = context.partition_key
+            return {key: self._with_extension(self.get_path_for_partition(context, base, key))}
+        return self._get_paths_for_partitions(context)
+
+    def get_path_for_partition(
+        self, context: InputContext | OutputContext, path: UPath, partition: str
+    ) -> UPath:
+        """A partition is one file name: a key that is not a safe name never becomes a path."""
+        if partition != safe_name(partition) or partition in (".", ".."):
+            raise dg.DagsterInvariantViolationError(
+                f"partition key {partition!r} is not a safe file name; document ids are "
+                "<slug>-<sha256[:12]> (add documents with the sensor or `invoice-pipeline process`)"
+            )
+        return super().get_path_for_partition(context, path, partition)
 
     # ------------------------------------------------------------------ write
     def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
@@ -55,7 +75,7 @@ class PydanticUPathIOManager(dg.UPathIOManager):
         if not context.has_asset_partitions:
             super().handle_output(context, obj)
             return
-        paths = self._get_paths_for_partitions(context)
+        paths = self._partition_paths(context)
         if not isinstance(obj, dict):
             if len(paths) != 1:
                 raise dg.DagsterInvariantViolationError(
@@ -98,7 +118,7 @@ class PydanticUPathIOManager(dg.UPathIOManager):
             return super().load_input(context)
         # One file per partition, read without a log event per file: every
         # context.log call is a row in the event log, and batches are large.
-        paths = self._get_paths_for_partitions(context)
+        paths = self._partition_paths(context)
         return {key: self.load_from_path(context, path) for key, path in paths.items()}
 
 

@@ -400,8 +400,17 @@ FUZZY_MIN_SCORE = 80.0
 
 
 def _fuzzy_in(value: str, text: str) -> bool:
-    """The value occurs in the text up to a few characters (an OCR slip the model corrected)."""
-    return len(value) >= 6 and bool(text) and fuzz.partial_ratio(value, text) >= FUZZY_MIN_SCORE
+    """The value occurs in the text up to a few characters (an OCR slip the model corrected).
+
+    The text must be about as long as the value at least: partial_ratio aligns the
+    shorter string inside the longer, so a line "2" would otherwise "hold" any value
+    with a 2 in it (an invented IBAN, say).
+    """
+    return (
+        len(value) >= 6
+        and len(text) >= 0.8 * len(value)
+        and fuzz.partial_ratio(value, text) >= FUZZY_MIN_SCORE
+    )
 
 
 class _Evidence:

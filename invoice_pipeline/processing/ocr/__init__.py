@@ -10,6 +10,15 @@ a named engine, that engine reads every page that has pixels and text-layer
 pages without pixels still come from the text layer. A page that cannot be
 read becomes an empty :class:`OcrPage` with ``error`` and an issue, never an
 exception; the document is ``failed`` only when no page could be read.
+Each OCR call has a time limit (OCR_PAGE_TIMEOUT_SECONDS, default 120; 0 turns
+it off): the engine reads the page in a worker thread, and a page not done in
+time becomes an empty page with ``ocr_timeout``. Python cannot stop a thread,
+so the late worker is abandoned, not killed: it finishes in the background
+(using a core until then) and its result is dropped; the engines read pages
+without shared mutable state per call (onnxruntime sessions are thread-safe,
+tesseract runs in its own process), so the next page can start meanwhile. A
+MemoryError is not a page problem but the worker's: it propagates, so the
+step's retry policy can run it again.
 """
 
 from __future__ import annotations
@@ -18,6 +27,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from invoice_pipeline.processing import config
 from invoice_pipeline.processing.ocr.base import EngineNotInstalled, OcrEngine
 from invoice_pipeline.schema import Issue, OcrDocument, OcrPage, PreprocessedDocument
 
@@ -87,6 +99,42 @@ def clear_engines() -> None:
         _CACHE.clear()
 
 
+def page_timeout_seconds() -> float | None:
+    """OCR_PAGE_TIMEOUT_SECONDS: the longest one page may take in the engine (None: no limit)."""
+    return config.ocr_page_timeout_seconds()
+
+
+class OcrPageTimeout(Exception):
+    """The engine did not finish a page within the time limit (the page is left empty)."""
+
+
+def read_page_with_time_limit(
+    engine: OcrEngine, image: np.ndarray, number: int, limit: float | None
+) -> OcrPage:
+    """``engine.read(image, number)``, abandoned with :class:`OcrPageTimeout` after ``limit`` s."""
+    if limit is None:
+        return engine.read(image, number)
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["page"] = engine.read(image, number)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name=f"ocr-page-{number}", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if worker.is_alive():
+        raise OcrPageTimeout(
+            f"the engine took longer than {limit:g}s (OCR_PAGE_TIMEOUT_SECONDS); "
+            "the page was abandoned"
+        )
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["page"]
+
+
 def _error_page(
     number: int, engine: str, error: str, width: float = 0, height: float = 0
 ) -> OcrPage:
@@ -137,6 +185,7 @@ def read_document(
                     results[number] = _error_page(number, TEXT_LAYER, f"text_layer_failed: {exc}")
 
     ocr_engine: OcrEngine | None = None
+    time_limit = page_timeout_seconds()
     for page in pre.pages:
         number = page.page_number
         if number in results:
@@ -153,10 +202,14 @@ def read_document(
             continue
         if ocr_engine is None:
             ocr_engine = get_engine(ocr_name, device, **options)  # start-up errors propagate
+        height, width = page.image.shape[:2]
         try:
-            results[number] = ocr_engine.read(page.image, number)
+            results[number] = read_page_with_time_limit(ocr_engine, page.image, number, time_limit)
+        except MemoryError:
+            raise  # the worker is short of memory, not the page broken: let the step retry
+        except OcrPageTimeout as exc:
+            results[number] = _error_page(number, ocr_name, f"ocr_timeout: {exc}", width, height)
         except Exception as exc:  # one unreadable page must not sink the document
-            height, width = page.image.shape[:2]
             results[number] = _error_page(
                 number, ocr_name, f"ocr_failed: {type(exc).__name__}: {exc}", width, height
             )
@@ -205,7 +258,10 @@ __all__ = [
     "ENGINE_NAMES",
     "EngineNotInstalled",
     "OcrEngine",
+    "OcrPageTimeout",
     "clear_engines",
     "get_engine",
+    "page_timeout_seconds",
     "read_document",
+    "read_page_with_time_limit",
 ]

@@ -1,0 +1,1 @@
+"""Hostile inputs and failing dependencies (issue 9): nothing lost, nothing leaked."""
