@@ -248,7 +248,7 @@ def gemini_reply(
     *,
     finish_reason: str = "STOP",
     block_reason: str | None = None,
-    model: str = "gemini-3.8-flash",
+    model: str = "gemini-3.5-flash",
     prompt_tokens: int = 1100,
     output_tokens: int = 250,
     thoughts_tokens: int = 0,

@@ -604,7 +604,7 @@ def test_gemini_request(server: FakeLLMServer, env: pytest.MonkeyPatch, ocr: Ocr
     result = GeminiExtractor().extract(ocr)
     assert_good(result, "gemini")
     [call] = server.calls("gemini")
-    assert call.path.endswith("/models/gemini-3.8-flash:generateContent")
+    assert call.path.endswith("/models/gemini-3.5-flash:generateContent")
     assert call.headers["x-goog-api-key"] == GOOGLE_KEY
     assert "authorization" not in call.headers
     config = call.body["generationConfig"]

@@ -3,9 +3,9 @@
 The request asks for JSON with the answer schema as the response schema:
 ``types.GenerateContentConfig(response_mime_type="application/json",
 response_json_schema=..., temperature=...)``. Settings: GOOGLE_API_KEY
-(GEMINI_API_KEY also works; required), GEMINI_MODEL (default
-``gemini-3.8-flash``; ``gemini-2.0-flash`` was shut down in June 2026),
-GEMINI_TEMPERATURE (default 0; ``none`` leaves it out), GEMINI_BASE_URL
+(GEMINI_API_KEY also works; required), GEMINI_MODEL (default ``gemini-3.5-flash``,
+GA since May 2026; the original service's ``gemini-2.0-flash`` was shut down on
+2026-06-01), GEMINI_TEMPERATURE (default 0; ``none`` leaves it out), GEMINI_BASE_URL
 (passed as ``types.HttpOptions(base_url=...)``). Retries are the SDK's
 ``HttpRetryOptions``: LLM_MAX_RETRIES retries of 408/429/5xx and connection
 timeouts with exponential backoff and jitter; unlike the OpenAI and Anthropic
@@ -66,7 +66,7 @@ class GeminiExtractor(LLMExtractor):
     """Invoice fields from a Gemini model with a JSON response schema."""
 
     name = "gemini"
-    default_model = "gemini-3.8-flash"
+    default_model = "gemini-3.5-flash"
     key_env = "GOOGLE_API_KEY"
     model_env = "GEMINI_MODEL"
     temperature_env = "GEMINI_TEMPERATURE"
