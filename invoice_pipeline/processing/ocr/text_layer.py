@@ -64,25 +64,31 @@ class _Char:
 
 @dataclass
 class _Word:
+    """Characters of one word; its box grows as characters are added (read very often)."""
+
     chars: list[_Char] = field(default_factory=list)
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+    def extend(self, chars: list[_Char]) -> None:
+        if not chars:
+            return
+        x0 = min(c.x0 for c in chars)
+        y0 = min(c.y0 for c in chars)
+        x1 = max(c.x1 for c in chars)
+        y1 = max(c.y1 for c in chars)
+        if self.chars:
+            bx0, by0, bx1, by1 = self.box
+            x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
+        self.chars.extend(chars)
+        self.box = (x0, y0, x1, y1)
 
     @property
     def text(self) -> str:
         return "".join(c.text for c in self.chars)
 
     @property
-    def box(self) -> tuple[float, float, float, float]:
-        return (
-            min(c.x0 for c in self.chars),
-            min(c.y0 for c in self.chars),
-            max(c.x1 for c in self.chars),
-            max(c.y1 for c in self.chars),
-        )
-
-    @property
     def height(self) -> float:
-        x0, y0, x1, y1 = self.box
-        return max(y1 - y0, 1e-3)
+        return max(self.box[3] - self.box[1], 1e-3)
 
 
 class _Transform:
@@ -157,7 +163,7 @@ def _words(chars: list[_Char | None]) -> list[_Word]:
             if other_line or backwards or gap:
                 words.append(current)
                 current = _Word()
-        current.chars.append(char)
+        current.extend([char])
     if current.chars:
         words.append(current)
     return words
@@ -189,7 +195,7 @@ def _lines(band: list[_Word]) -> list[list[_Word]]:
             gap = word.box[0] - prev.box[2]
             if gap <= LINE_GAP_EM * h:
                 if gap <= JOIN_GAP_EM * h:
-                    prev.chars.extend(word.chars)
+                    prev.extend(word.chars)
                 else:
                     lines[-1].append(word)
                 continue
