@@ -53,26 +53,9 @@ from bench._common import (  # noqa: E402
     results_dir,
     write_json,
 )
+from invoice_pipeline.schema import KEY_FIELDS, TEXT_FIELDS  # noqa: E402
 
-FIELDS = (
-    "invoice_number",
-    "invoice_date",
-    "due_date",
-    "currency",
-    "seller_name",
-    "seller_address",
-    "seller_vat_id",
-    "buyer_name",
-    "buyer_address",
-    "buyer_vat_id",
-    "iban",
-    "purchase_order",
-    "subtotal",
-    "tax_amount",
-    "total_amount",
-    "line_items",
-)
-KEY_FIELDS = ("invoice_number", "invoice_date", "total_amount", "currency", "seller_name")
+FIELDS = (*TEXT_FIELDS, "line_items")
 MONEY = {"subtotal", "tax_amount", "total_amount"}
 DATES = {"invoice_date", "due_date"}
 FUZZY = {"seller_name", "seller_address", "buyer_name", "buyer_address"}

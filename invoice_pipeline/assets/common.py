@@ -194,6 +194,26 @@ def check_outputs(context: dg.AssetExecutionContext) -> Iterator[dg.Output]:
         yield dg.Output(None, output_name=output_name)
 
 
+def fields_table(rows: list[tuple[str, str, float, Any]], last: tuple[str, str]) -> Any:
+    """The fields of a document as a metadata table: field, value, confidence, and one more
+    column (``last`` = its name and Dagster type)."""
+    name, type_ = last
+    return dg.MetadataValue.table(
+        records=[
+            dg.TableRecord({"field": f, "value": v[:200], "confidence": round(c, 3), name: x})
+            for f, v, c, x in rows
+        ],
+        schema=dg.TableSchema(
+            columns=[
+                dg.TableColumn("field", "string"),
+                dg.TableColumn("value", "string"),
+                dg.TableColumn("confidence", "float"),
+                dg.TableColumn(name, type_),
+            ]
+        ),
+    )
+
+
 def issues_md(issues: list[Any]) -> str:
     if not issues:
         return "none"

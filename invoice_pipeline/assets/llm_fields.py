@@ -6,6 +6,7 @@ from invoice_pipeline.assets.common import (
     add_partition_metadata,
     document_asset,
     documents_of,
+    fields_table,
     issues_md,
     record_statuses,
     retry,
@@ -19,28 +20,13 @@ from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, OcrDocument
 LLM_RETRIES = 3
 
 
-def fields_table(extracted: ExtractedInvoice) -> dg.TableMetadataValue:
-    records = [
-        dg.TableRecord(
-            {
-                "field": name,
-                "value": (fv.value or "")[:200],
-                "confidence": round(fv.confidence, 3),
-                "source": ", ".join(fv.line_ids[:4]),
-            }
-        )
+def extracted_table(extracted: ExtractedInvoice) -> dg.TableMetadataValue:
+    rows = [
+        (name, fv.value, fv.confidence, ", ".join(fv.line_ids[:4]))
         for name in TEXT_FIELDS
         if (fv := extracted.fields.get(name)) is not None and fv.value is not None
     ]
-    schema = dg.TableSchema(
-        columns=[
-            dg.TableColumn("field", "string"),
-            dg.TableColumn("value", "string"),
-            dg.TableColumn("confidence", "float"),
-            dg.TableColumn("source", "string"),
-        ]
-    )
-    return dg.MetadataValue.table(records=records, schema=schema)
+    return fields_table(rows, ("source", "string"))
 
 
 @document_asset(
@@ -87,7 +73,7 @@ def llm_fields(
                 "model": result.model or "",
                 "fields_found": sum(1 for fv in result.fields.values() if fv.value is not None),
                 "line_items": len(result.line_items),
-                "fields": fields_table(result),
+                "fields": extracted_table(result),
                 "input_tokens": usage.input_tokens if usage else 0,
                 "output_tokens": usage.output_tokens if usage else 0,
                 "latency_s": round(usage.latency_s, 3) if usage else 0.0,

@@ -10,6 +10,7 @@ from invoice_pipeline.assets.common import (
     check_specs,
     document_asset,
     documents_of,
+    fields_table,
     guarded,
     issues_md,
     log_checks,
@@ -23,31 +24,13 @@ from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, OcrD
 
 
 def invoice_table(invoice: Invoice) -> dg.TableMetadataValue:
-    records = []
+    rows = []
     for name in TEXT_FIELDS:
         value = getattr(invoice, name)
-        if value is None:
-            continue
-        ev = invoice.evidence.get(name)
-        records.append(
-            dg.TableRecord(
-                {
-                    "field": name,
-                    "value": str(value)[:200],
-                    "confidence": round(ev.confidence, 3) if ev else 0.0,
-                    "derived": name in invoice.derived,
-                }
-            )
-        )
-    schema = dg.TableSchema(
-        columns=[
-            dg.TableColumn("field", "string"),
-            dg.TableColumn("value", "string"),
-            dg.TableColumn("confidence", "float"),
-            dg.TableColumn("derived", "bool"),
-        ]
-    )
-    return dg.MetadataValue.table(records=records, schema=schema)
+        if value is not None:
+            ev = invoice.evidence.get(name)
+            rows.append((name, str(value), ev.confidence if ev else 0.0, name in invoice.derived))
+    return fields_table(rows, ("derived", "bool"))
 
 
 @document_asset(
