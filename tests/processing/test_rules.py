@@ -121,6 +121,134 @@ def test_vat_id_label_is_not_a_tax_amount() -> None:
     assert result.get("total_amount") == "50.00"
 
 
+def test_a_totals_row_ends_at_the_next_label() -> None:
+    # Coolblue's layout: net on the left of the row, a gross "Subtotaal" on its right
+    ocr = _page(
+        [(40, "FACTUUR"), (420, "Shop B.V.")],
+        [(40, "Factuurnummer: 993548900")],
+        [(40, "Exclusief BTW"), (150, "€ 593,36"), (400, "Subtotaal"), (500, "€ 717,97")],
+        [(40, "BTW 21%"), (150, "€ 124,61")],
+        [(40, "Totaal"), (150, "€ 717,97"), (400, "Totaal"), (500, "€ 717,97")],
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("subtotal") == "593,36"
+    assert result.get("tax_amount") == "124,61"
+    assert result.get("total_amount") == "717,97"
+
+
+@pytest.mark.parametrize(
+    ("rows", "net"),
+    [
+        # a totals row under column headers (Free: HT / TVA / TTC)
+        (
+            [
+                [(300, "Montant EUR HT"), (400, "Montant TVA"), (490, "Montant EUR TTC")],
+                [(40, "Abonnements"), (335, "24.99"), (430, "5.00"), (530, "29.99")],
+                [(40, "Total facture"), (335, "24.99"), (430, "5.00"), (530, "29.99")],
+                [(40, "TVA 20% payée sur les encaissements"), (430, "5.00")],
+            ],
+            "24.99",
+        ),
+        # a VAT summary with no label on its rows (Saeco: BTW % / Grondslag / BTW / Totaal)
+        (
+            [
+                [(300, "Factuur totaal EUR"), (530, "29,99")],
+                [(340, "BTW %"), (390, "Grondslag BTW bedrag"), (520, "Totaal")],
+                [(350, "21 %"), (410, "24,79"), (470, "5,20"), (530, "29,99")],
+            ],
+            "24.79",
+        ),
+    ],
+    ids=["labelled-row", "vat-summary"],
+)
+def test_net_tax_and_gross_printed_side_by_side(
+    rows: list[list[tuple[float, str]]], net: str
+) -> None:
+    ocr = _page([(40, "Invoice 562044387")], *rows)
+    result = EXTRACTOR.extract(ocr)
+    sep = "," if "," in result.get("total_amount") else "."
+    assert parse_amount(result.get("subtotal"), decimal_hint=sep) == Decimal(net)
+    total = parse_amount(result.get("total_amount"), decimal_hint=sep)
+    net = parse_amount(result.get("subtotal"), decimal_hint=sep)
+    tax = parse_amount(result.get("tax_amount"), decimal_hint=sep)
+    assert net + tax == total == Decimal("29.99")
+
+
+def test_an_item_row_that_happens_to_add_up_is_not_a_total() -> None:
+    # three amounts in an item row are no totals unless they add up; these do not
+    ocr = _page(
+        [(40, "Invoice INV-9")],
+        [(40, "Consulting"), (300, "100.00"), (400, "19.00"), (500, "100.00")],
+        [(300, "Subtotal"), (500, "100.00")],
+        [(300, "VAT 19%"), (500, "19.00")],
+        [(300, "Total due"), (500, "119.00")],
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("subtotal") == "100.00"
+    assert result.get("tax_amount") == "19.00"
+    assert result.get("total_amount") == "119.00"
+
+
+def _page_at(cells: list[tuple[float, float, str]]) -> OcrDocument:
+    """A page from (x, y, text) cells, in PDF points on an A4 page."""
+    lines = [
+        OcrLine(id=f"p1-l{i}", page=1, text=t, box=(x, y, x + 5.0 * len(t), y + 9))
+        for i, (x, y, t) in enumerate(cells, start=1)
+    ]
+    page = OcrPage(number=1, width=595, height=842, unit="pt", engine="test", lines=lines)
+    return OcrDocument(document_id="t", engine="test", pages=[page])
+
+
+def test_the_seller_in_the_footer_over_its_registration_line_beats_the_address_window() -> None:
+    # Netpresse: the top-right block is the customer; the seller only signs the footer
+    ocr = _page_at(
+        [
+            (386, 114, "ALEXINUX"),
+            (386, 126, "de Lattre Alexis"),
+            (386, 139, "27 rue Henri Rolland"),
+            (386, 151, "69100 Villeurbanne"),
+            (244, 176, "Facture n° 2022089083"),
+            (56, 189, "Date : 28/11/2022"),
+            (376, 363, "Total HT :"),
+            (510, 363, "46,68 €"),
+            (124, 513, "BRED BANQUE POPULAIRE - Titulaire du compte : NETPRESSE"),
+            (278, 793, "NETPRESSE"),
+            (136, 801, "Siège social : 16 rue Mollien - 92100 BOULOGNE"),
+        ]
+    )
+    assert EXTRACTOR.extract(ocr).get("seller_name") == "NETPRESSE"
+
+
+def test_prose_and_stray_words_are_no_seller() -> None:
+    ocr = _page_at(
+        [
+            (80, 127, "Factuuradres"),
+            (80, 143, "Strategic Corp"),
+            (80, 153.6, "T.a.v. bosd"),
+            (80, 164.2, "Fakestreet 46"),
+            (80, 174.9, "3500 MJ Utrecht"),
+            (44, 258, "Kopie factuur"),
+            (144, 280, "Order"),
+            (432, 280, "Factuur"),
+            (409, 292, "VF1005193039"),
+            (38, 698, "The issuer encapsulated their company data in the image below:"),
+        ]
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("seller_name") is None  # better none than a wrong one
+    assert result.get("buyer_name") == "Strategic Corp"
+
+
+def test_a_receipt_without_an_invoice_number_gives_its_booking_id() -> None:
+    ocr = _page(
+        [(40, "PAYMENT RECEIPT")],
+        [(300, "Booking ID"), (400, "Payment Mode")],
+        [(300, "IBZY2087"), (400, "Cash at Hotel")],
+        [(40, "Grand Total"), (480, "Rs 1939")],
+    )
+    assert EXTRACTOR.extract(ocr).get("invoice_number") == "IBZY2087"
+
+
 def test_nothing_is_invented_for_an_empty_or_foreign_page() -> None:
     assert EXTRACTOR.extract(OcrDocument(document_id="t", engine="x")).fields == {}
     ocr = _page([(40, "Lorem ipsum dolor sit amet")], [(40, "consectetur adipiscing elit")])

@@ -24,6 +24,8 @@ from invoice_pipeline.processing.rules.geometry import Ln, below, layout, right_
 from invoice_pipeline.processing.rules.items import find_items
 from invoice_pipeline.processing.rules.parties import Party, find_parties
 from invoice_pipeline.processing.rules.values import (
+    CURRENCY_TOKEN_RE,
+    WORD_RE,
     Amount,
     clean_code,
     decimal_separator,
@@ -167,9 +169,10 @@ def _totals_candidates(lines: Sequence[Ln], skip: set[int], sep: str) -> list[Am
         money: list[tuple[Amount, Ln]] = []
         for cell in row:
             text = rest if cell is ln else cell.text
-            for amount in find_amounts(text, sep):
-                if is_money_like(amount, sep):
-                    money.append((amount, cell))
+            found_money = [a for a in find_amounts(text, sep) if is_money_like(a, sep)]
+            if cell is not ln and not found_money and money and _has_words(cell.text):
+                break  # the next label on the row ("Exclusief BTW 593,36   Subtotaal 717,97")
+            money += [(amount, cell) for amount in found_money]
         if not money:
             for cell in below(ln, usable, max_gap=1.5)[:1]:
                 for amount in find_amounts(cell.text, sep):
@@ -179,6 +182,63 @@ def _totals_candidates(lines: Sequence[Ln], skip: set[int], sep: str) -> list[Am
         if money:
             amount, cell = money[-1]  # totals are right-aligned: the right-most figure
             out.append(AmountCandidate(kind, amount, cell, ln, weight))
+    return out
+
+
+def _has_words(text: str) -> bool:
+    """Two or more letters in a row once currency codes are taken out: a label, not a figure."""
+    return bool(WORD_RE.search(CURRENCY_TOKEN_RE.sub(" ", text)))
+
+
+def _row_triples(lines: Sequence[Ln], skip: set[int], sep: str) -> list[AmountCandidate]:
+    """Rows that print net, tax and gross side by side (a VAT summary, "Total 24.99 5.00 29.99").
+
+    The row checks itself: the three figures, left to right, add up (net + tax = gross,
+    tax no larger than net). Column headers in any language are not needed; a totals
+    label on the row makes the candidates stronger. The right-most such triple of each
+    row is kept.
+    """
+    out: list[AmountCandidate] = []
+    usable = [ln for ln in lines if ln.index not in skip]
+    seen: set[frozenset[int]] = set()
+    cent = Decimal("0.011")
+    for ln in usable:
+        row = row_of(ln, usable)
+        key = frozenset(b.index for b in row)
+        if key in seen or len(row) < 2:
+            continue
+        seen.add(key)
+        money = [
+            (amount, cell)
+            for cell in row
+            for amount in find_amounts(cell.text, sep)
+            if is_money_like(amount, sep)
+        ]
+        if len(money) < 3:
+            continue
+        labelled = any(
+            pattern.search(cell.folded)
+            for cell in row
+            for group in TOTAL_LABELS.values()
+            for pattern, _ in group
+        )
+        found = None
+        for i, j, k in combinations(range(len(money)), 3):
+            net, tax, gross = (money[n][0].value for n in (i, j, k))
+            if (
+                net > 0
+                and gross > 0
+                and Decimal(0) <= tax <= net
+                and abs(net + tax - gross) <= cent
+            ):
+                found = (i, j, k)
+        if found is None or (money[found[1]][0].value == 0 and not labelled):
+            continue
+        weight = 0.95 if labelled else 0.85
+        label = row[0]
+        for kind, n in zip(("subtotal", "tax_amount", "total_amount"), found, strict=True):
+            amount, cell = money[n]
+            out.append(AmountCandidate(kind, amount, cell, label, weight))
     return out
 
 
@@ -281,7 +341,8 @@ class RulesExtractor(Extractor):
         if items and len(item_amounts) == len(items):
             items_sum = sum(item_amounts, Decimal(0))
         picks, tax_lines, conf = _choose_totals(
-            _totals_candidates(lines, table_lines, sep), items_sum
+            _totals_candidates(lines, table_lines, sep) + _row_triples(lines, table_lines, sep),
+            items_sum,
         )
         for kind, cand in picks.items():
             fields[kind] = _field_value(cand.amount.text, [cand.line, cand.label_line], conf)

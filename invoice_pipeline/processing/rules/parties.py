@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from invoice_pipeline.processing.rules.geometry import Ln, below, median_height, right_of
 from invoice_pipeline.processing.rules.values import AMOUNT_RE, DATE_RE
 from invoice_pipeline.processing.rules.vocabulary import (
+    ACCOUNT_HOLDER,
     BUYER_LABELS,
     CONTACT_LINE,
     LABELS,
     LEGAL_FORMS,
     NAME_LABEL,
     PARTY_ID_AFTER,
+    REGISTRATION_LINE,
     SELLER_LABELS,
     SHIP_LABELS,
     TITLE_WORDS,
@@ -195,10 +197,47 @@ def _address_blocks(lines: Sequence[Ln]) -> list[list[Ln]]:
     return blocks
 
 
-def _seller_score(ln: Ln, med_h: float) -> float:
+WORD = re.compile(r"[^\W\d_]{2,}")
+MIN_SELLER_SCORE = 0.3
+"""A seller guess needs a legal form, the letterhead, the footer or the bank account:
+a stray line in the middle of the page ("Order", a column header) is no seller."""
+
+
+def _is_sentence(ln: Ln) -> bool:
+    """More than seven words not ending in a legal form: prose, not a company name."""
+    words = WORD.findall(ln.text)
+    if len(words) <= 7:
+        return False
+    tail = " ".join(w.lower() for w in words[-2:])
+    return not LEGAL_FORMS.search(tail)
+
+
+def _account_holders(lines: Sequence[Ln]) -> set[str]:
+    """Folded names after "Titulaire du compte :", "Kontoinhaber:", "Account holder:"."""
+    names = set()
+    for ln in lines:
+        m = ACCOUNT_HOLDER.search(ln.folded)
+        if m:
+            name = re.split(r"\s[-–|]\s|,|\s{2,}", ln.folded[m.end() :].strip())[0].strip()
+            if len(WORD.findall(name)) >= 1:
+                names.add(name)
+    return names
+
+
+def _seller_score(
+    ln: Ln, med_h: float, lines: Sequence[Ln] = (), holders: set[str] | None = None
+) -> float:
     score = 0.0
-    if LEGAL_FORMS.search(ln.folded):
+    legal = LEGAL_FORMS.search(ln.folded)
+    if legal:
         score += 1.0
+    words = len(WORD.findall(ln.text))
+    if holders and _name_text(ln).lower() in holders:
+        score += 0.8  # the name the bank account is held in
+    if lines and ln.y0 > 0.7 and words <= 5:
+        nxt = below(ln, lines, max_gap=1.5)[:1]
+        if nxt and REGISTRATION_LINE.search(nxt[0].folded):
+            score += 0.8  # the company name above its registration line in the footer
     if ln.page == 1 and ln.y0 < 0.25:
         score += 0.6 - ln.y0
     elif ln.y0 > 0.82:
@@ -245,12 +284,16 @@ def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
             and not CONTACT_LINE.search(ln.folded)
             and not BUYER_LABELS.match(ln.folded)
             and sum(ch.isalpha() for ch in ln.text) >= 2
+            and not _is_sentence(ln)
         ]
-        if candidates:
-            best = max(candidates, key=lambda ln: (_seller_score(ln, med_h), -ln.index))
+        holders = _account_holders(usable)
+        scored = [(_seller_score(ln, med_h, usable, holders), -ln.index, ln) for ln in candidates]
+        score, _, best = max(scored, key=lambda t: t[:2], default=(0.0, 0, None))
+        if best is not None and score > MIN_SELLER_SCORE:
             block = next((b for b in blocks if b[0] is best), None) or block_below(best, usable)
             address, address_text = _address_of(block)
-            conf = 0.75 if LEGAL_FORMS.search(best.folded) else 0.5
+            # a legal form, or two signs that agree (the footer and the bank account holder)
+            conf = 0.75 if LEGAL_FORMS.search(best.folded) or score >= 1.5 else 0.5
             seller = Party(best, _name_text(best), address, address_text, conf)
     if seller is not None:
         taken |= {x.index for x in seller.lines}

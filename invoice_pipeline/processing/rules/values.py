@@ -40,6 +40,8 @@ AMOUNT_RE = re.compile(
     rf"(?![\d])(?P<post>{_SPACE}?(?:{_CURRENCY}|:-|,-))?(?P<negpost>-|\))?(?P<pct>{_SPACE}?%)?",
     re.IGNORECASE,
 )
+WORD_RE = re.compile(r"[^\W\d_]{2,}")
+"""Two or more letters in a row: a word."""
 CURRENCY_TOKEN_RE = re.compile(
     r"(?<![A-Za-z])(EUR|USD|GBP|SEK|NOK|DKK|CHF|PLN|INR|JPY|CAD|AUD|CZK|HUF|NZD|ZAR)(?![A-Za-z])|([$€£¥₹])|"
     r"(?<![A-Za-z])(kr|SEK|zł|Rs)\.?(?![A-Za-z])"

@@ -106,6 +106,14 @@ LABELS: list[Label] = [
         r"factura",
         r"fattura",
     ),
+    # a receipt's only reference: a booking or reservation id (hotels, travel), a last resort
+    *_labels(
+        "invoice_number",
+        0.45,
+        None,
+        rf"(?:booking|reservation|confirmation|buchungs?|reservierungs?|bokning|boekings?)\s*-?\s*{_NO}",
+        r"buchungsnummer|reservierungsnummer|bokningsnummer|boekingsnummer",
+    ),
     # ------------------------------------------------------------------ invoice date
     *_labels(
         "invoice_date",
@@ -258,6 +266,11 @@ TOTAL_LABELS: dict[str, list[tuple[re.Pattern[str], float]]] = {
             ),
             (r"\b(?:amount|belopp|betrag)\s*(?:excl|exkl|ohne|before)", 1.0),
             (
+                r"^\W*(?:excl(?:\.|usief|uding|usive)?|exkl(?:\.|usive)?|ohne|hors|sans|utan)\s*"
+                r"(?:btw|vat|tax|taxes|mwst|ust|moms|tva|iva)\b",
+                0.95,
+            ),
+            (
                 r"(?:rechnungs|gesamt|waren)?(?:summe|betrag)\s*(?:ohne|exkl\.?|vor)\s*(?:ust|mwst|steuer)"
                 r"|\bnetto\s*gesamt\b|\bsumme\s*nettobetrage\b|\btotal\s*net\b",
                 1.0,
@@ -343,7 +356,7 @@ BUYER_LABELS = re.compile(
     r"rechnungsempfanger|rechnungsadresse|rechnung\s*an|kunde|kundin|auftraggeber|empfanger|"
     r"facture\s*a|facturer\s*a|adresse\s*de\s*facturation|destinataire|acheteur|"
     r"kund|faktureras\s*till|fakturaadress|mottagare|kopare|köpare|kaufer|leistungsempfanger|"
-    r"factuur\s*aan|klant|cliente|destinatario)(?:\b|(?<=:))"
+    r"factuur\s*aan|factuuradres|gefactureerd\s*aan|klant|cliente|destinatario)(?:\b|(?<=:))"
 )
 SELLER_LABELS = re.compile(
     r"^(?:from|seller|supplier|vendor|issued\s*by|sold\s*by|sender|"
@@ -352,11 +365,12 @@ SELLER_LABELS = re.compile(
     r"saljare|leverantor|avsandare|fran|von\s*:|leverancier|proveedor|fornitore)(?:\b|(?<=:))"
 )
 SHIP_LABELS = re.compile(
-    r"^(?:ship(?:ped)?\s*to|deliver(?:y|ed)?\s*(?:to|address)|lieferadresse|lieferanschrift|livraison|leveransadress)\b"
+    r"^(?:ship(?:ped)?\s*to|deliver(?:y|ed)?\s*(?:to|address)|lieferadresse|lieferanschrift|livraison|"
+    r"adresse\s*de\s*livraison|leveransadress|afleveradres|leveradres)\b"
 )
 
 TITLE_WORDS = re.compile(
-    r"^(?:tax\s*|commercial\s*|proforma\s*|pro\s*forma\s*|final\s*)?(?:invoice|rechnung|facture|faktura|factuur|factura|fattura|bill|credit\s*note|gutschrift|avoir|kreditfaktura|receipt|quittung)\b"
+    r"^(?:(?:copy|kopie|copie|duplicate|duplikat|duplicata|original)\s*(?:of\s*)?)?(?:tax\s*|commercial\s*|proforma\s*|pro\s*forma\s*|final\s*)?(?:invoice|rechnung|facture|faktura|factuur|factura|fattura|bill|credit\s*note|gutschrift|avoir|kreditfaktura|receipt|quittung)\b"
 )
 
 LEGAL_FORMS = re.compile(
@@ -367,6 +381,18 @@ LEGAL_FORMS = re.compile(
     r"gesellschaft|partners|group|holding)(?![a-z])"
 )
 
+# The company's registration line under its name in a footer ("Siège social", "Sarl au
+# capital de", "Registered office", "Amtsgericht", "KvK", "Org.nr").
+REGISTRATION_LINE = re.compile(
+    r"\b(?:siege\s*social|capital\s*(?:social|de)|rcs|siret|siren|registered\s*(?:office|in)|"
+    r"company\s*(?:no|number|reg)|handelsregister|amtsgericht|registergericht|geschaftsfuhrer|"
+    r"sitz\s*der\s*gesellschaft|kvk|kamer\s*van\s*koophandel|org\.?\s*nr|styrelsens\s*sate)\b"
+)
+# "Titulaire du compte : NETPRESSE", "Kontoinhaber: ACME GmbH", "Account holder: ..."
+ACCOUNT_HOLDER = re.compile(
+    r"\b(?:titulaire\s*(?:du\s*compte)?|kontoinhaber(?:in)?|account\s*(?:holder|name)|"
+    r"beneficiary(?:\s*name)?|begunstigter|rekeninghouder|ten\s*name\s*van|kontohavare)\s*:\s*"
+)
 CONTACT_LINE = re.compile(
     r"(?:\b(?:tel|phone|fon|fax|mobil|mobile|telefon|telefone|tfn|email|e-mail|mail|iban|bic|swift|"
     r"vat|ust|tva|moms|momsreg\w*|org\.?\s*nr|ust-?id\w*|steuer\w*|hrb|amtsgericht|registergericht|"
