@@ -1,6 +1,6 @@
 """Dagster's own cost per document: the six assets with the processing replaced by nothing.
 
-Usage: ``python bench/dagster_overhead.py [--storages sqlite,postgres]
+Usage: ``python bench/dagster_overhead.py [--storages sqlite,postgres,postgres_pooled]
 [--executors in_process,multiprocess] [--variants noop,trivial]``.
 
 For each variant (see ``bench/_overhead_defs.py``: ``noop`` is our real
@@ -8,8 +8,11 @@ assets, resources, IO manager, metadata, status rows, checks and
 results-database writes with the processing layer swapped for functions that
 return empty values; ``trivial`` is six do-nothing assets with the same
 partitions, IO manager and metadata pattern, the shape of the anchors), each
-storage (the embedded SQLite default; PostgreSQL through dagster-postgres on
-a database created for the run and dropped afterwards) and each executor
+storage (the embedded SQLite default; PostgreSQL through dagster-postgres's
+stock storage, ``postgres``, as the Helm chart's instance has it, and through
+the top-level dagster.yaml's storage with its connections held open,
+``postgres_pooled``, both with DAGSTER_EVENT_BATCH_SIZE=100 as deploy/ sets
+it, on a database created for the run and dropped afterwards) and each executor
 (in_process; multiprocess: one process per step), it times per-document runs
 (one partition per run, what the sensor launches) and one batch run over
 ``--batch`` documents (a partition range, what a multi-run backfill
@@ -57,6 +60,8 @@ from bench._common import (  # noqa: E402
     write_json,
 )
 
+POSTGRES_STORAGES = ("postgres", "postgres_pooled")
+"""dagster-postgres's stock storage, and the top-level dagster.yaml's (connections held open)."""
 TARGET_BATCH_PER_DOC_S = 0.15
 TARGET_PER_DOC_RUN_S = 0.7
 ANCHORS = {
@@ -124,31 +129,40 @@ def storage_env(kind: str, root: Path) -> Iterator[Any]:
     settings: dict[str, Any] = {"telemetry": {"enabled": False}}
     dbs: list[str] = []
     results_url = f"sqlite:///{root / 'results.sqlite'}"
-    if kind == "postgres":
+    if kind in POSTGRES_STORAGES:
         s = pg_settings()
         base = f"bench_overhead_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         dbs = [f"{base}_dagster", f"{base}_results"]
         for db in dbs:
             _pg_admin(f'CREATE DATABASE "{db}"')
-        settings["storage"] = {
-            "postgres": {
-                "postgres_db": {
-                    "scheme": "postgresql+psycopg2",
-                    "hostname": s["hostname"],
-                    "port": s["port"],
-                    "username": s["username"],
-                    "password": s["password"],
-                    "db_name": dbs[0],
-                }
-            }
+        postgres_db = {
+            "scheme": "postgresql+psycopg2",
+            "hostname": s["hostname"],
+            "port": s["port"],
+            "username": s["username"],
+            "password": s["password"],
+            "db_name": dbs[0],
         }
+        if kind == "postgres":  # the stock storage (the Helm chart's instance)
+            settings["storage"] = {"postgres": {"postgres_db": postgres_db}}
+        else:  # the top-level dagster.yaml: connections held open
+            for key, cls in (
+                ("run_storage", "PooledPostgresRunStorage"),
+                ("event_log_storage", "PooledPostgresEventLogStorage"),
+                ("schedule_storage", "PooledPostgresScheduleStorage"),
+            ):
+                settings[key] = {
+                    "module": "invoice_pipeline.instance_storage",
+                    "class": cls,
+                    "config": {"postgres_db": postgres_db},
+                }
         auth = s["username"] + (f":{s['password']}" if s["password"] else "")
         results_url = f"postgresql+psycopg2://{auth}@{s['hostname']}:{s['port']}/{dbs[1]}"
         (home / "dagster.yaml").write_text(yaml.safe_dump(settings))
     elif kind == "sqlite":
         seed_instance(home)  # the embedded default's dagster.yaml, schemas made once
     else:
-        raise ValueError(f"unknown storage {kind!r}: sqlite or postgres")
+        raise ValueError(f"unknown storage {kind!r}: sqlite, {', '.join(POSTGRES_STORAGES)}")
     try:
         with environ(
             DAGSTER_HOME=str(home),
@@ -157,6 +171,8 @@ def storage_env(kind: str, root: Path) -> Iterator[Any]:
             INVOICE_RESULTS_DB_URL=results_url,
             LLM_PROVIDER="rules",
             OCR_ENGINE="auto",
+            # as deploy/ sets it for PostgreSQL; the embedded default leaves Dagster's 0
+            DAGSTER_EVENT_BATCH_SIZE="100" if kind in POSTGRES_STORAGES else None,
         ):
             instance = dg.DagsterInstance.from_config(str(home))
             try:
@@ -289,7 +305,7 @@ def measure_cell(
 def measure(
     *,
     variants: tuple[str, ...] = ("noop", "trivial"),
-    storages: tuple[str, ...] = ("sqlite", "postgres"),
+    storages: tuple[str, ...] = ("sqlite", "postgres", "postgres_pooled"),
     executors: tuple[str, ...] = ("in_process", "multiprocess"),
     per_doc: int = 5,
     per_doc_multiprocess: int = 1,
@@ -299,11 +315,12 @@ def measure(
     """Every (variant, storage, executor) cell; PostgreSQL cells are skipped with the reason."""
     quiet_logs()
     skipped: dict[str, str] = {}
-    if "postgres" in storages:
+    if set(storages) & set(POSTGRES_STORAGES):
         reason = postgres_available()
         if reason:
-            skipped["postgres"] = reason
-            storages = tuple(s for s in storages if s != "postgres")
+            for kind in set(storages) & set(POSTGRES_STORAGES):
+                skipped[kind] = reason
+            storages = tuple(s for s in storages if s not in POSTGRES_STORAGES)
             print(f"PostgreSQL skipped: {reason}", file=sys.stderr)
     cells = []
     for executor in executors:
@@ -407,7 +424,7 @@ def _csv(text: str) -> tuple[str, ...]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variants", type=_csv, default=("noop", "trivial"))
-    parser.add_argument("--storages", type=_csv, default=("sqlite", "postgres"))
+    parser.add_argument("--storages", type=_csv, default=("sqlite", "postgres", "postgres_pooled"))
     parser.add_argument("--executors", type=_csv, default=("in_process", "multiprocess"))
     parser.add_argument(
         "--multiprocess-variants",

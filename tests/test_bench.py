@@ -146,12 +146,13 @@ def test_dagster_overhead_on_postgres_drops_its_databases(bench_env: Path) -> No
     assert reason is None, reason
     result = dagster_overhead.measure(
         variants=("noop",),
-        storages=("postgres",),
+        storages=("postgres", "postgres_pooled"),
         executors=("in_process",),
         per_doc=1,
         batch=2,
     )
-    assert result["cells"][0]["failed_runs"] == 0 and not result["skipped"]
+    assert [c["storage"] for c in result["cells"]] == ["postgres", "postgres_pooled"]
+    assert all(c["failed_runs"] == 0 for c in result["cells"]) and not result["skipped"]
     import psycopg2
 
     s = dagster_overhead.pg_settings()

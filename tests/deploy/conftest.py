@@ -146,6 +146,7 @@ def prod_env(tmp_path_factory: pytest.TempPathFactory, pg_databases: dict[str, s
         "DAGSTER_PG_USER": PG_USER,
         "DAGSTER_PG_PASSWORD": "",
         "DAGSTER_PG_DB": pg_databases["dagster"],
+        "DAGSTER_EVENT_BATCH_SIZE": "100",  # as deploy/ sets it
         # one run at a time: the test then also sees the queue hold the second run back
         "DAGSTER_MAX_CONCURRENT_RUNS": "1",
         "INVOICE_INBOX": str(inbox),

@@ -44,9 +44,16 @@ def _failure_messages(instance: dg.DagsterInstance, run_id: str) -> str:
 
 def test_production_yaml_loads_on_postgres(prod_env: ProdEnv) -> None:
     with prod_env.instance() as instance:
-        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
-        assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
+        assert type(instance.run_storage).__name__ == "PooledPostgresRunStorage"
+        assert type(instance.event_log_storage).__name__ == "PooledPostgresEventLogStorage"
+        assert type(instance.schedule_storage).__name__ == "PooledPostgresScheduleStorage"
+        for storage in (
+            instance.run_storage,
+            instance.event_log_storage,
+            instance.schedule_storage,
+        ):
+            # a held connection, not dagster-postgres's connection per call (NullPool)
+            assert type(storage._engine.pool).__name__ == "QueuePool"
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert instance.event_log_storage.supports_global_concurrency_limits
 

@@ -1,0 +1,79 @@
+"""Dagster's PostgreSQL storages with their connection kept open: for `dagster.yaml`.
+
+dagster-postgres opens a new database connection for every read and write
+(SQLAlchemy ``NullPool``), so that no instance ever holds connections. The
+event log of one document costs about 25 writes, each a fresh TCP connection
+and authentication: that is most of Dagster's time per document on
+PostgreSQL. These classes are the stock run, event-log and schedule storages
+of dagster-postgres with the pooled engine the Dagster webserver gives itself
+(``optimize_for_webserver``: one connection held open, more on demand,
+recycled hourly), so a run worker, the daemon and the code server reuse their
+connection too. Same configuration (``postgres_db`` or ``postgres_url``), same
+tables; each process holds one idle connection per storage.
+
+Every process that loads the instance must be able to import this module: our
+images do (webserver, daemon, code server and run workers in
+deploy/docker-compose.yml). Where the webserver and daemon run a stock Dagster
+image (the official Helm chart), keep the chart's stock storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dagster._serdes import ConfigurableClassData
+from dagster_postgres.event_log import PostgresEventLogStorage
+from dagster_postgres.run_storage import PostgresRunStorage
+from dagster_postgres.schedule_storage import PostgresScheduleStorage
+from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
+
+STATEMENT_TIMEOUT_MS = 0
+"""No statement timeout for run workers (the webserver sets its own, 15 s by default)."""
+POOL_RECYCLE_S = 3600
+"""A held connection is replaced after an hour (load balancers drop idle connections)."""
+POOL_MAX_OVERFLOW = 10
+"""Connections beyond the held one, for threads writing at once (webserver, daemon)."""
+
+
+def _arguments(config_value: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "postgres_url": pg_url_from_config(config_value),
+        "should_autocreate_tables": config_value.get("should_autocreate_tables", True),
+        "token_provider": get_token_provider_from_config(config_value),
+    }
+
+
+def _pooled(storage: Any) -> Any:
+    storage.optimize_for_webserver(STATEMENT_TIMEOUT_MS, POOL_RECYCLE_S, POOL_MAX_OVERFLOW)
+    return storage
+
+
+class PooledPostgresRunStorage(PostgresRunStorage):
+    """dagster-postgres's run storage on a held connection."""
+
+    @classmethod
+    def from_config_value(  # type: ignore[override]
+        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
+    ) -> PooledPostgresRunStorage:
+        return _pooled(cls(inst_data=inst_data, **_arguments(config_value)))
+
+
+class PooledPostgresEventLogStorage(PostgresEventLogStorage):
+    """dagster-postgres's event log on a held connection."""
+
+    @classmethod
+    def from_config_value(  # type: ignore[override]
+        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
+    ) -> PooledPostgresEventLogStorage:
+        return _pooled(cls(inst_data=inst_data, **_arguments(config_value)))
+
+
+class PooledPostgresScheduleStorage(PostgresScheduleStorage):
+    """dagster-postgres's schedule and sensor-tick storage on a held connection."""
+
+    @classmethod
+    def from_config_value(  # type: ignore[override]
+        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
+    ) -> PooledPostgresScheduleStorage:
+        return _pooled(cls(inst_data=inst_data, **_arguments(config_value)))
