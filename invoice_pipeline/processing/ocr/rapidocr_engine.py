@@ -10,9 +10,10 @@ engine returns lines with their boxes in page pixels, confidences, and word
 boxes when ``word_boxes`` is on. RapidOCR's logger is kept at WARNING.
 
 The same ONNX models run on one of two inference runtimes (OCR_BACKEND):
-OpenVINO on the CPU (``auto`` picks it when installed: about 20% faster than
-onnxruntime on this kind of machine, with the same text) or onnxruntime (the
-CUDA provider with ``device="gpu"``, from onnxruntime-gpu).
+OpenVINO on the CPU (``auto`` picks it when installed: in fp32 about 20% faster than
+onnxruntime; on a CPU with AVX-512 BF16, where OpenVINO infers in bf16 by default, about
+twice as fast, with the same text on the benchmark pages) or onnxruntime (the CUDA
+provider with ``device="gpu"``, from onnxruntime-gpu).
 """
 
 from __future__ import annotations
