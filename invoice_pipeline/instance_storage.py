@@ -36,44 +36,30 @@ POOL_MAX_OVERFLOW = 10
 """Connections beyond the held one, for threads writing at once (webserver, daemon)."""
 
 
-def _arguments(config_value: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "postgres_url": pg_url_from_config(config_value),
-        "should_autocreate_tables": config_value.get("should_autocreate_tables", True),
-        "token_provider": get_token_provider_from_config(config_value),
-    }
+class _HeldConnection:
+    """``from_config_value`` of the stock storage, then the webserver's pooled engine."""
+
+    @classmethod
+    def from_config_value(
+        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
+    ) -> Any:
+        storage = cls(  # type: ignore[call-arg]
+            inst_data=inst_data,
+            postgres_url=pg_url_from_config(config_value),
+            should_autocreate_tables=config_value.get("should_autocreate_tables", True),
+            token_provider=get_token_provider_from_config(config_value),
+        )
+        storage.optimize_for_webserver(STATEMENT_TIMEOUT_MS, POOL_RECYCLE_S, POOL_MAX_OVERFLOW)
+        return storage
 
 
-def _pooled(storage: Any) -> Any:
-    storage.optimize_for_webserver(STATEMENT_TIMEOUT_MS, POOL_RECYCLE_S, POOL_MAX_OVERFLOW)
-    return storage
-
-
-class PooledPostgresRunStorage(PostgresRunStorage):
+class PooledPostgresRunStorage(_HeldConnection, PostgresRunStorage):
     """dagster-postgres's run storage on a held connection."""
 
-    @classmethod
-    def from_config_value(  # type: ignore[override]
-        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
-    ) -> PooledPostgresRunStorage:
-        return _pooled(cls(inst_data=inst_data, **_arguments(config_value)))
 
-
-class PooledPostgresEventLogStorage(PostgresEventLogStorage):
+class PooledPostgresEventLogStorage(_HeldConnection, PostgresEventLogStorage):
     """dagster-postgres's event log on a held connection."""
 
-    @classmethod
-    def from_config_value(  # type: ignore[override]
-        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
-    ) -> PooledPostgresEventLogStorage:
-        return _pooled(cls(inst_data=inst_data, **_arguments(config_value)))
 
-
-class PooledPostgresScheduleStorage(PostgresScheduleStorage):
+class PooledPostgresScheduleStorage(_HeldConnection, PostgresScheduleStorage):
     """dagster-postgres's schedule and sensor-tick storage on a held connection."""
-
-    @classmethod
-    def from_config_value(  # type: ignore[override]
-        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
-    ) -> PooledPostgresScheduleStorage:
-        return _pooled(cls(inst_data=inst_data, **_arguments(config_value)))
