@@ -16,6 +16,7 @@ from invoice_pipeline.processing import pdf
 from invoice_pipeline.processing.ocr.layout import order_lines, polygon_angle
 from invoice_pipeline.processing.ocr.text_layer import read_text_layer
 from invoice_pipeline.schema import OcrLine
+from tests.hostile.inputs import minimal_pdf
 
 PAGE_W, PAGE_H = A4
 
@@ -63,24 +64,6 @@ def _with_attachment(data: bytes, name: str, payload: bytes) -> bytes:
     doc.save(out)
     doc.close()
     return out.getvalue()
-
-
-def _hand_written_pdf(objects: list[bytes]) -> bytes:
-    """A minimal PDF from numbered object bodies, with a correct xref table."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def test_probe_born_digital() -> None:
@@ -158,7 +141,7 @@ def test_attachment_roundtrip() -> None:
 
 
 def test_javascript_detected() -> None:
-    data = _hand_written_pdf(
+    data = minimal_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R /Names << /JavaScript 4 0 R >> >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
