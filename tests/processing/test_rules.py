@@ -189,12 +189,16 @@ def test_an_item_row_that_happens_to_add_up_is_not_a_total() -> None:
     assert result.get("total_amount") == "119.00"
 
 
-def _page_at(cells: list[tuple[float, float, str]]) -> OcrDocument:
-    """A page from (x, y, text) cells, in PDF points on an A4 page."""
-    lines = [
-        OcrLine(id=f"p1-l{i}", page=1, text=t, box=(x, y, x + 5.0 * len(t), y + 9))
-        for i, (x, y, t) in enumerate(cells, start=1)
-    ]
+def _page_at(
+    cells: list[tuple[float, float, str] | tuple[float, float, str, float]],
+) -> OcrDocument:
+    """A page from (x, y, text[, height]) cells, in PDF points on an A4 page."""
+    lines = []
+    for i, (x, y, t, *size) in enumerate(cells, start=1):
+        h = size[0] if size else 9.0
+        lines.append(
+            OcrLine(id=f"p1-l{i}", page=1, text=t, box=(x, y, x + 0.55 * h * len(t), y + h))
+        )
     page = OcrPage(number=1, width=595, height=842, unit="pt", engine="test", lines=lines)
     return OcrDocument(document_id="t", engine="test", pages=[page])
 
@@ -237,6 +241,22 @@ def test_prose_and_stray_words_are_no_seller() -> None:
     result = EXTRACTOR.extract(ocr)
     assert result.get("seller_name") is None  # better none than a wrong one
     assert result.get("buyer_name") == "Strategic Corp"
+
+
+def test_a_number_under_the_title_is_no_seller() -> None:
+    ocr = _page_at(
+        [
+            (60, 30, "Sammy Maystone"),
+            (60, 47, "smaystone4@fake.com"),
+            (420, 31, "INVOICE"),
+            (420, 72, "#invoice_number_1", 14),
+            (60, 160, "Bill To:"),
+            (60, 180, "Taylor Riddel"),
+        ]
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("seller_name") == "Sammy Maystone"
+    assert result.get("buyer_name") == "Taylor Riddel"
 
 
 def test_a_receipt_without_an_invoice_number_gives_its_booking_id() -> None:

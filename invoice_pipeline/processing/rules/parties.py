@@ -203,6 +203,15 @@ MIN_SELLER_SCORE = 0.3
 a stray line in the middle of the page ("Order", a column header) is no seller."""
 
 
+def _is_code(text: str) -> bool:
+    """One token that is a number or id ("#invoice_number_1", "RE-2024-118"), not a name
+    ("7-Eleven" and "3M" stay names)."""
+    token = text.strip()
+    if not token or " " in token:
+        return False
+    return "#" in token or "_" in token or sum(ch.isdigit() for ch in token) >= 3
+
+
 def _is_sentence(ln: Ln) -> bool:
     """More than seven words not ending in a legal form: prose, not a company name."""
     words = WORD.findall(ln.text)
@@ -285,6 +294,7 @@ def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
             and not BUYER_LABELS.match(ln.folded)
             and sum(ch.isalpha() for ch in ln.text) >= 2
             and not _is_sentence(ln)
+            and not _is_code(ln.text)
         ]
         holders = _account_holders(usable)
         scored = [(_seller_score(ln, med_h, usable, holders), -ln.index, ln) for ln in candidates]
