@@ -303,8 +303,6 @@ def environ(**values: str | None) -> Iterator[None]:
                 os.environ[key] = value
 
 
-INSTANCE_SETTINGS = "telemetry:\n  enabled: false\n"
-"""The dagster.yaml ``runner.get_instance`` writes for the embedded default."""
 _template: Path | None = None
 
 
@@ -315,13 +313,15 @@ def seed_instance(home: Path) -> None:
     copying the files is instant. The copy is what ``runner.get_instance`` would
     create in an empty folder (same dagster.yaml).
     """
+    from invoice_pipeline.instance_storage.sqlite import embedded_settings
+
     global _template
     if _template is None:
         import dagster as dg
 
         folder = Path(tempfile.mkdtemp(prefix="bench-instance-template-"))
         atexit.register(shutil.rmtree, folder, True)
-        (folder / "dagster.yaml").write_text(INSTANCE_SETTINGS)
+        (folder / "dagster.yaml").write_text(embedded_settings(folder))
         instance = dg.DagsterInstance.from_config(str(folder))
         try:  # touch every storage so that its schema exists
             instance.get_runs(limit=1)
@@ -331,6 +331,7 @@ def seed_instance(home: Path) -> None:
             instance.dispose()
         _template = folder
     shutil.copytree(_template, home, dirs_exist_ok=True)
+    (home / "dagster.yaml").write_text(embedded_settings(home))  # its own folder, not the copy's
 
 
 @contextlib.contextmanager

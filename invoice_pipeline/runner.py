@@ -32,14 +32,24 @@ from invoice_pipeline.schema import DocumentEntry, InvoiceRecord, Issue
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
+EARLIER_EMBEDDED_SETTINGS = "telemetry:\n  enabled: false\n"
+"""What earlier versions wrote into a new embedded instance; replaced on first use."""
+
+
 def get_instance() -> dg.DagsterInstance:
-    """The instance at DAGSTER_HOME, or the embedded default folder (SQLite) when unset."""
+    """The instance at DAGSTER_HOME, or the embedded default folder (SQLite) when unset.
+
+    A folder without dagster.yaml gets the embedded default's (``embedded_settings``):
+    Dagster's SQLite files in the folder, the event log with its connections kept open.
+    A dagster.yaml of the user's own is used as it is.
+    """
+    from invoice_pipeline.instance_storage.sqlite import embedded_settings
+
     home = Path(os.environ.setdefault("DAGSTER_HOME", config.dagster_home()))
     home.mkdir(parents=True, exist_ok=True)
     settings = home / "dagster.yaml"
-    if not settings.exists():
-        # SQLite storage in this folder (Dagster's default); no usage statistics sent
-        settings.write_text("telemetry:\n  enabled: false\n")
+    if not settings.exists() or settings.read_text() == EARLIER_EMBEDDED_SETTINGS:
+        settings.write_text(embedded_settings(home))
     return dg.DagsterInstance.get()
 
 

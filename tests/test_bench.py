@@ -124,7 +124,7 @@ def test_dagster_overhead_noop_and_trivial_on_sqlite(bench_env: Path) -> None:
     original = stages.preprocess
     result = dagster_overhead.measure(
         variants=("noop", "trivial"),
-        storages=("sqlite",),
+        storages=("sqlite", "sqlite_stock"),
         executors=("in_process",),
         per_doc=1,
         batch=2,
@@ -133,6 +133,14 @@ def test_dagster_overhead_noop_and_trivial_on_sqlite(bench_env: Path) -> None:
     assert [(c["variant"], c["storage"]) for c in result["cells"]] == [
         ("noop", "sqlite"),
         ("trivial", "sqlite"),
+        ("noop", "sqlite_stock"),
+        ("trivial", "sqlite_stock"),
+    ]
+    assert [c["event_log_storage"] for c in result["cells"]] == [
+        "PooledSqliteEventLogStorage",
+        "PooledSqliteEventLogStorage",
+        "SqliteEventLogStorage",
+        "SqliteEventLogStorage",
     ]
     for cell in result["cells"]:
         assert cell["failed_runs"] == 0
@@ -152,6 +160,10 @@ def test_dagster_overhead_on_postgres_drops_its_databases(bench_env: Path) -> No
         batch=2,
     )
     assert [c["storage"] for c in result["cells"]] == ["postgres", "postgres_pooled"]
+    assert [c["event_log_storage"] for c in result["cells"]] == [
+        "PostgresEventLogStorage",
+        "PooledPostgresEventLogStorage",
+    ]
     assert all(c["failed_runs"] == 0 for c in result["cells"]) and not result["skipped"]
     import psycopg2
 

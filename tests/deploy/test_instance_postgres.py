@@ -97,7 +97,7 @@ def test_connection_comes_from_the_environment(prod_env: ProdEnv) -> None:
 
 
 def test_embedded_default_keeps_sqlite(tmp_path) -> None:
-    """A DAGSTER_HOME without dagster.yaml (the embedded default) stays on SQLite files."""
+    """A DAGSTER_HOME without dagster.yaml stays on Dagster's SQLite files."""
     from dagster._core.instance import DagsterInstance
 
     instance = DagsterInstance.from_config(str(tmp_path))

@@ -1,0 +1,126 @@
+"""The embedded default's event log with held connections, on real Dagster instances.
+
+The same files must be readable by Dagster's stock SQLite event log (an instance can
+switch back), only a bounded number of files may stay open, and wiping must still
+delete the run files.
+"""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from invoice_pipeline.instance_storage import sqlite as pooled
+from invoice_pipeline.runner import EARLIER_EMBEDDED_SETTINGS, get_instance
+
+parts = dg.DynamicPartitionsDefinition(name="documents")
+
+
+@dg.asset(partitions_def=parts)
+def first(context: dg.AssetExecutionContext) -> int:
+    return len(context.partition_key)
+
+
+@dg.asset(partitions_def=parts)
+def second(first: int) -> int:
+    return first + 1
+
+
+JOB = dg.define_asset_job("two", selection=[first, second])
+
+
+def _job() -> dg.JobDefinition:
+    return dg.Definitions(assets=[first, second], jobs=[JOB]).resolve_job_def("two")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_get_instance_writes_the_embedded_settings(home: Path) -> None:
+    instance = get_instance()
+    try:
+        assert type(instance.event_log_storage).__name__ == "PooledSqliteEventLogStorage"
+        assert type(instance.run_storage).__name__ == "SqliteRunStorage"
+        assert (home / "history" / "runs" / "index.db").exists()
+        assert "enabled: false" in (home / "dagster.yaml").read_text()  # no telemetry
+    finally:
+        instance.dispose()
+
+
+def test_an_earlier_embedded_file_is_upgraded_and_a_users_own_is_kept(home: Path) -> None:
+    (home / "dagster.yaml").write_text(EARLIER_EMBEDDED_SETTINGS)
+    get_instance().dispose()
+    assert "PooledSqliteEventLogStorage" in (home / "dagster.yaml").read_text()
+
+    own = "telemetry:\n  enabled: true\n"
+    (home / "dagster.yaml").write_text(own)
+    instance = get_instance()
+    try:
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"
+        assert (home / "dagster.yaml").read_text() == own
+    finally:
+        instance.dispose()
+
+
+def test_events_are_the_stock_files_and_few_stay_open(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pooled, "HELD_RUNS", 2)
+    instance = get_instance()
+    keys = [f"doc-{i}" for i in range(4)]
+    instance.add_dynamic_partitions("documents", keys)
+    try:
+        for key in keys:
+            assert _job().execute_in_process(instance=instance, partition_key=key).success
+        storage = instance.event_log_storage
+        # the index and the two most recent runs
+        assert len(storage._engines) == 3 and "index" in storage._engines
+        run_ids = [r.run_id for r in instance.get_runs()]
+    finally:
+        instance.dispose()
+    assert not storage._engines  # dispose closes every held file
+
+    # Dagster's own SQLite event log reads what was written
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    stock = dg.DagsterInstance.from_config(str(home))
+    try:
+        assert type(stock.event_log_storage).__name__ == "SqliteEventLogStorage"
+        materialized = stock.get_materialized_partitions(dg.AssetKey("second"))
+        assert materialized == set(keys)
+        for run_id in run_ids:
+            types = {e.dagster_event.event_type for e in stock.all_logs(run_id) if e.dagster_event}
+            assert dg.DagsterEventType.RUN_SUCCESS in types
+    finally:
+        stock.dispose()
+
+
+def test_wipe_deletes_the_run_files_it_held(home: Path) -> None:
+    instance = get_instance()
+    instance.add_dynamic_partitions("documents", ["a"])
+    try:
+        result = _job().execute_in_process(instance=instance, partition_key="a")
+        run_file = home / "history" / "runs" / f"{result.run_id}.db"
+        assert run_file.exists()
+        instance.event_log_storage.wipe()
+        assert not run_file.exists()
+        assert not instance.get_materialized_partitions(dg.AssetKey("second"))
+        # and it keeps working afterwards (the wipe took the partitions too)
+        instance.add_dynamic_partitions("documents", ["a"])
+        assert _job().execute_in_process(instance=instance, partition_key="a").success
+    finally:
+        instance.dispose()
+
+
+def test_settings_quote_any_folder_name(tmp_path: Path) -> None:
+    odd = tmp_path / "a: b # c"
+    odd.mkdir()
+    (odd / "dagster.yaml").write_text(pooled.embedded_settings(odd))
+    instance = dg.DagsterInstance.from_config(str(odd))
+    try:
+        assert instance.event_log_storage._base_dir == os.path.join(str(odd), "history", "runs")
+    finally:
+        instance.dispose()
