@@ -432,7 +432,7 @@ def _csv(text: str) -> tuple[str, ...]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variants", type=_csv, default=("noop", "trivial"))
-    parser.add_argument("--storages", type=_csv, default=("sqlite", "postgres", "postgres_pooled"))
+    parser.add_argument("--storages", type=_csv, default=STORAGES)
     parser.add_argument("--executors", type=_csv, default=("in_process", "multiprocess"))
     parser.add_argument(
         "--multiprocess-variants",
