@@ -396,6 +396,41 @@ def test_accuracy_on_a_generated_corpus_and_a_manifest_dataset(
     assert "accuracy shared born_digital_pdf" in report.markdown(bench_env)
 
 
+def test_e_invoices_are_also_read_from_their_printed_text_once_per_invoice(
+    bench_env: Path, tmp_path: Path
+) -> None:
+    from invoice_pipeline.processing.samples_einvoice import SampleEInvoice, cii_xml, einvoice_pdf
+
+    sample = SampleEInvoice()
+    shared = tmp_path / "shared"
+    (shared / "docs").mkdir(parents=True)
+    (shared / "gt").mkdir()
+    lines = []
+    for doc_id in ("copy-a", "copy-b"):  # two copies of one invoice
+        (shared / "docs" / f"{doc_id}.pdf").write_bytes(einvoice_pdf(cii_xml(sample)))
+        gt = {
+            "doc_id": doc_id,
+            "file": f"docs/{doc_id}.pdf",
+            "doc_type": "born_digital_pdf",
+            "dup_group": "one",
+            "invoice_number": sample.number,
+            "currency": sample.currency,
+            "labelled_fields": ["invoice_number", "currency"],
+        }
+        (shared / "gt" / f"{doc_id}.json").write_text(json.dumps(gt))
+        lines.append(json.dumps({k: gt[k] for k in ("doc_id", "file", "doc_type")}))
+    (shared / "manifest.jsonl").write_text("\n".join(lines) + "\n")
+    result = accuracy.measure([shared], engines=("auto",))
+    assert [(r["engine"], r["documents"]) for r in result["runs"]] == [
+        ("auto", 2),
+        (accuracy.PRINTED, 1),
+    ]
+    printed = result["runs"][1]
+    assert printed["all"]["fields"]["invoice_number"]["right"] == 1  # read off the page
+    no_printed = accuracy.measure([shared], engines=("auto",), printed=False)
+    assert [r["engine"] for r in no_printed["runs"]] == ["auto"]
+
+
 # ------------------------------------------------------------- scripts
 
 

@@ -259,6 +259,47 @@ def test_a_number_under_the_title_is_no_seller() -> None:
     assert result.get("buyer_name") == "Taylor Riddel"
 
 
+def test_a_form_with_two_line_names_a_contact_row_and_a_title_with_its_date() -> None:
+    # the ZUGFeRD reference renderings: "Name:" rows whose value runs over two lines,
+    # a contact person before the address, the tax number after it, "Fälligkeit" above
+    # its date, the number and date only in the title
+    ocr = _page_at(
+        [
+            (65, 52, "Rechnungskorrektur (384) Nr. RK21012345 vom 16.09.2018"),
+            (70, 92, "Währung:"),
+            (261, 92, "EUR"),
+            (70, 162, "Verkäufer"),
+            (261, 197, "MVM Musterhafter"),
+            (70, 209, "Name:"),
+            (261, 209, "Versicherungsverein Musterstadt a.G."),
+            (70, 227, "Ansprechpartner:"),
+            (261, 227, "Torti Mayer"),
+            (70, 245, "Anschrift:"),
+            (261, 245, "Musterstr. 12"),
+            (261, 263, "DE 12345 Musterstadt"),
+            (70, 281, "Steuernummer:"),
+            (261, 281, "201/113/40209"),
+            (70, 327, "Käufer/Leistungsempfänger"),
+            (261, 344, "Herrn"),
+            (70, 356, "Name:"),
+            (261, 356, "Max Mustermann"),
+            (70, 386, "Anschrift:"),
+            (261, 386, "Musterstr. 11"),
+            (261, 404, "DE 12346 Bad Musterhausen"),
+            (402, 460, "Fälligkeit"),
+            (402, 476, "03.10.2018"),
+        ]
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("invoice_number") == "RK21012345"
+    assert result.get("invoice_date") == "16.09.2018"
+    assert result.get("due_date") == "03.10.2018"
+    assert result.get("seller_name") == "MVM Musterhafter Versicherungsverein Musterstadt a.G."
+    assert result.get("seller_address") == "Musterstr. 12, DE 12345 Musterstadt"
+    assert result.get("buyer_name") == "Max Mustermann"  # "Herrn" is no part of the name
+    assert result.get("buyer_address") == "Musterstr. 11, DE 12346 Bad Musterhausen"
+
+
 def test_a_receipt_without_an_invoice_number_gives_its_booking_id() -> None:
     ocr = _page(
         [(40, "PAYMENT RECEIPT")],

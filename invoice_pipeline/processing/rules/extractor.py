@@ -328,8 +328,8 @@ class RulesExtractor(Extractor):
             fields[name] = _field_value(cand.value, cand.lines, min(cand.score, 1.0) * 0.92)
         if "invoice_date" not in fields:
             dated = [(ln, m) for ln in lines if ln.page == 1 for m in find_dates(ln.text)]
-            due = fields.get("due_date")
-            dated = [(ln, m) for ln, m in dated if not (due and m.group(0) == due.value)]
+            due_lines = set(fields["due_date"].line_ids) if "due_date" in fields else set()
+            dated = [(ln, m) for ln, m in dated if ln.id not in due_lines]
             if dated:
                 ln, m = dated[0]
                 fields["invoice_date"] = _field_value(m.group(0), [ln], 0.4)
@@ -399,7 +399,9 @@ class RulesExtractor(Extractor):
     @staticmethod
     def _party(fields: dict[str, FieldValue], role: str, party: Party) -> None:
         if party.name is not None and party.name_text:
-            fields[f"{role}_name"] = _field_value(party.name_text, [party.name], party.confidence)
+            fields[f"{role}_name"] = _field_value(
+                party.name_text, party.name_lines, party.confidence
+            )
         if party.address_text:
             fields[f"{role}_address"] = _field_value(
                 party.address_text, party.address or [party.name], party.confidence * 0.9

@@ -13,7 +13,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from invoice_pipeline.processing.rules.geometry import Ln, below, median_height, right_of
+from invoice_pipeline.processing.rules.geometry import (
+    Ln,
+    below,
+    median_height,
+    right_of,
+    v_overlap,
+)
 from invoice_pipeline.processing.rules.values import AMOUNT_RE, DATE_RE
 from invoice_pipeline.processing.rules.vocabulary import (
     ACCOUNT_HOLDER,
@@ -38,6 +44,12 @@ COUNTRIES = re.compile(
     r"austria|osterreich|switzerland|schweiz|suisse|netherlands|nederland|belgium|belgique|spain|espana|"
     r"italy|italia|denmark|danmark|norway|norge|finland|suomi|ireland|poland|polska|india)\b"
 )
+ADDRESS_LABEL = re.compile(
+    r"(?:anschrift|adresse|address|addr\.?|strasse|street|rue|adres|adress|postadress\w*|sitz)\b"
+)
+SALUTATION = re.compile(
+    r"(?:herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|miss|dr\.?|monsieur|madame|m\.|mme\.?|herr\s*dr\.?)"
+)
 SEPARATORS = re.compile(r"\s*[·•|]\s*|\s+[-–]\s+(?=.*\d)")
 
 
@@ -48,10 +60,16 @@ class Party:
     address: list[Ln] = field(default_factory=list)
     address_text: str | None = None
     confidence: float = 0.0
+    name_above: list[Ln] = field(default_factory=list)
+    """Lines of a name printed over two lines, above ``name``."""
+
+    @property
+    def name_lines(self) -> list[Ln]:
+        return [*self.name_above, *([self.name] if self.name is not None else [])]
 
     @property
     def lines(self) -> list[Ln]:
-        return [x for x in [self.name, *self.address] if x is not None]
+        return [*self.name_lines, *self.address]
 
 
 def _is_label_line(ln: Ln) -> bool:
@@ -165,19 +183,64 @@ def _named_party(label: Ln, lines: Sequence[Ln]) -> Party | None:
             continue
         name = values[0]
         address: list[Ln] = []
+        last = name
         for b in sorted(lines, key=lambda b: b.y0):
             if b.page == name.page and b.y0 > name.y1 - 0.002 and abs(b.x0 - name.x0) < 0.01:
-                gap = b.y0 - (address[-1].y1 if address else name.y1)
-                if gap > 2.5 * name.h or CONTACT_LINE.search(b.folded):
+                if b.y0 - last.y1 > 2.5 * name.h or CONTACT_LINE.search(b.folded):
                     break
+                last = b
+                row_label = _form_label(b, lines)
+                if row_label is not None and not ADDRESS_LABEL.match(row_label.folded):
+                    if address:
+                        break  # the next field of the form ("USt.-Id.-Nr.:", "Telefon:")
+                    continue  # a row before the address ("Ansprechpartner:")
                 if _is_data_line(b) and not POSTCODE.search(b.text):
                     break
                 address.append(b)
                 if len(address) >= 3:
                     break
         address_text = ", ".join(b.text for b in address) or None
-        return Party(name, _name_text(name), address, address_text, 0.85)
+        above = _name_line_above(name, row_label, lines)
+        name_text = " ".join([*(b.text.strip() for b in above), _name_text(name)])
+        return Party(name, name_text, address, address_text, 0.85, name_above=above)
     return None
+
+
+def _form_label(value: Ln, lines: Sequence[Ln]) -> Ln | None:
+    """The label left of a value on its row in a form ("Anschrift:", "Telefon:"), if any."""
+    left = [
+        c
+        for c in lines
+        if c is not value
+        and c.page == value.page
+        and c.x1 <= value.x0
+        and v_overlap(value, c) >= 0.45
+    ]
+    return max(left, key=lambda c: c.x1, default=None)
+
+
+def _name_line_above(name: Ln, row_label: Ln, lines: Sequence[Ln]) -> list[Ln]:
+    """The first line of a name set over two lines beside a form's "Name:" row.
+
+    Forms centre a two-line value on its label: "MVM Musterhafter" above
+    "Versicherungsverein Musterstadt a.G.", level with "Name:". The line must start where
+    the value starts, sit right above it and have no label of its own on its row; a
+    salutation ("Herrn", "Mrs") is not part of the name.
+    """
+    for b in lines:
+        if b is name or b.page != name.page or abs(b.x0 - name.x0) > 0.01:
+            continue
+        gap = name.y0 - b.y1
+        if not (-0.2 * name.h <= gap <= 0.8 * name.h):
+            continue
+        if _form_label(b, lines) is not None:
+            return []  # a row of the form with its own label
+        if SALUTATION.fullmatch(b.folded.strip()) or _is_label_line(b) or _is_data_line(b):
+            return []
+        if row_label.y0 <= b.y0:
+            return []
+        return [b]
+    return []
 
 
 def _address_blocks(lines: Sequence[Ln]) -> list[list[Ln]]:

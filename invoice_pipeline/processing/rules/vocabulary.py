@@ -91,7 +91,7 @@ LABELS: list[Label] = [
         "invoice_number",
         0.85,
         None,
-        r"(?:[a-z]*rechnung|gutschrift|invoice|facture|faktura|factuur|credit\s*note)\b"
+        r"(?:[a-z]*rechnung(?:s?korrektur)?|[a-z]*korrektur|gutschrift|invoice|facture|faktura|factuur|credit\s*note)\b"
         r"[^:]{0,60}?\b(?:nr|no|n[°o]|nummer|number)\.?",
     ),
     *_labels(
@@ -151,6 +151,15 @@ LABELS: list[Label] = [
         "invoice_date", 1.0, "es", r"fecha\s*(?:de\s*(?:la\s*)?)?factura", r"fecha\s*de\s*emision"
     ),
     *_labels("invoice_date", 1.0, "it", r"data\s*(?:della\s*)?fattura"),
+    # the document title with its date further on: "Rechnung (380) Nr. 1042 vom 03.04.2024",
+    # "Facture n°562044387 du 02 Juillet 2015"
+    *_labels(
+        "invoice_date",
+        0.85,
+        None,
+        r"(?:[a-z]*rechnung\w*|[a-z]*korrektur|gutschrift|invoice|facture|faktura|factuur|credit\s*note)"
+        r"\b[^:]{0,80}?\b(?:vom|du|dated|of|fran|van|del)",
+    ),
     *_labels("invoice_date", 0.8, None, r"date", r"datum", r"dated"),
     *_labels("invoice_date", 0.6, None, r"fecha", r"data"),
     # ---------------------------------------------------------------------- due date
@@ -170,6 +179,7 @@ LABELS: list[Label] = [
         1.0,
         "de",
         r"falligkeits?datum",
+        r"falligkeit",
         r"fallig\s*(?:am|bis|zum)?",
         r"zahlbar\s*bis(?:\s*zum)?",
         r"zahlungsziel",
