@@ -124,3 +124,31 @@ def test_settings_quote_any_folder_name(tmp_path: Path) -> None:
         assert instance.event_log_storage._base_dir == os.path.join(str(odd), "history", "runs")
     finally:
         instance.dispose()
+
+
+def _run_one(home: str, key: str) -> bool:
+    """One run in its own process, as the daemon's run launcher starts them."""
+    os.environ["DAGSTER_HOME"] = home
+    instance = get_instance()
+    try:
+        return _job().execute_in_process(instance=instance, partition_key=key).success
+    finally:
+        instance.dispose()
+
+
+def test_runs_in_parallel_processes_share_the_files(home: Path) -> None:
+    import multiprocessing
+
+    keys = [f"p-{i}" for i in range(4)]
+    instance = get_instance()
+    instance.add_dynamic_partitions("documents", keys)
+    instance.dispose()
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        results = pool.starmap(_run_one, [(str(home), key) for key in keys])
+    assert results == [True] * 4
+    instance = get_instance()
+    try:
+        assert instance.get_materialized_partitions(dg.AssetKey("second")) == set(keys)
+        assert len(instance.get_runs()) == 4
+    finally:
+        instance.dispose()
