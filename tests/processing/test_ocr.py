@@ -196,6 +196,19 @@ def test_missing_engine_names_the_extra() -> None:
         TesseractEngine(languages="eng+zzz")
 
 
+def test_tesseract_languages_and_layout_mode_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TESSERACT_LANGS", "eng+fra")
+    monkeypatch.setenv("TESSERACT_PSM", "6")
+    engine = TesseractEngine()
+    assert engine.languages == "eng+fra"
+    assert "--psm 6" in engine.config
+    monkeypatch.setenv("TESSERACT_LANGS", "eng+zzz")
+    with pytest.raises(EngineNotInstalled, match="tesseract-ocr-zzz"):
+        TesseractEngine()
+
+
 def test_tesseract_reads_rendered_lines(tesseract: OcrEngine) -> None:
     data = _lines_pdf(
         [

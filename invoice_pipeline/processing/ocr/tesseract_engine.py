@@ -17,11 +17,15 @@ from typing import Any
 
 import numpy as np
 
+from invoice_pipeline.processing.config import env_str
 from invoice_pipeline.processing.ocr.base import EngineNotInstalled, OcrEngine
 from invoice_pipeline.processing.ocr.layout import order_lines
 from invoice_pipeline.schema import OcrLine, OcrPage, OcrWord
 
 DEFAULT_LANGUAGES = "eng+deu+fra+swe"
+"""TESSERACT_LANGS: the language packs Tesseract reads with (Debian tesseract-ocr-<lang>)."""
+DEFAULT_PSM = 3
+"""TESSERACT_PSM: Tesseract's page segmentation mode (3: automatic page layout)."""
 LINE_GAP = 1.0
 """A gap between two words wider than this many line heights starts a new line."""
 INSTALL_HINT = (
@@ -39,8 +43,8 @@ class TesseractEngine(OcrEngine):
         self,
         device: str = "cpu",
         *,
-        languages: str = DEFAULT_LANGUAGES,
-        psm: int = 3,
+        languages: str | None = None,
+        psm: int | None = None,
         config: str = "",
         timeout: float = 120.0,
     ) -> None:
@@ -57,6 +61,12 @@ class TesseractEngine(OcrEngine):
             raise EngineNotInstalled(
                 f"the tesseract binary is not installed or not on PATH: {INSTALL_HINT}"
             ) from exc
+        languages = languages or env_str("TESSERACT_LANGS", DEFAULT_LANGUAGES) or DEFAULT_LANGUAGES
+        psm = (
+            psm
+            if psm is not None
+            else int(env_str("TESSERACT_PSM", str(DEFAULT_PSM)) or DEFAULT_PSM)
+        )
         wanted = [lang for lang in languages.split("+") if lang]
         missing = [lang for lang in wanted if lang not in available]
         if missing:
