@@ -318,6 +318,8 @@ class Invoice(_Model):
     ocr_engine: str | None = None
     ocr_confidence: float | None = None
     """Mean OCR line confidence (None for a text layer or e-invoice without lines)."""
+    printed_rates: list[Decimal] = Field(default_factory=list)
+    """Percentages printed on the document (7 %, 19 %): evidence of mixed VAT rates."""
     issues: list[Issue] = Field(default_factory=list)
     failed: bool = False
 

@@ -308,6 +308,12 @@ def _tax_rate_check(invoice: Invoice, t: Thresholds) -> Check | None:
                 all(rate in candidates for _, rate in pairs) and abs(line_tax - tax) <= tolerance
             )
             fitting = sorted({rate for _, rate in pairs})
+    if not passed:
+        # mixed rates without a full line-item breakdown: two legal rates printed on the
+        # page (a VAT summary "7 % ... 19 %") and the effective rate between them
+        printed = sorted(r for r in invoice.printed_rates if r in candidates and r > 0)
+        if len(printed) >= 2 and printed[0] < effective < printed[-1]:
+            passed, fitting = True, printed
     where = f"in {country}" if rates is not None else "in any known country"
     if passed:
         message = f"tax rate {effective}% matches the legal rate(s) {', '.join(map(str, fitting))}% {where}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from decimal import Decimal
 
 from invoice_pipeline.processing.documents import Limits
 from invoice_pipeline.processing.llm.base import ExtractionFailed, Extractor
@@ -185,7 +186,22 @@ def validate(extracted: ExtractedInvoice, ocr: OcrDocument) -> Invoice:
     invoice.extractor = extracted.provider
     invoice.ocr_engine = ocr.engine
     invoice.ocr_confidence = ocr.mean_confidence if ocr.lines else None
+    invoice.printed_rates = printed_rates(ocr)
     return invoice
+
+
+def printed_rates(ocr: OcrDocument) -> list[Decimal]:
+    """The distinct percentages below 100 printed on the document, smallest first."""
+    from invoice_pipeline.processing.rules.values import PERCENT_RE
+
+    found: set[Decimal] = set()
+    for line in ocr.lines:
+        for m in PERCENT_RE.finditer(line.text):
+            try:
+                found.add(Decimal(m.group(1).replace(",", ".")))
+            except ArithmeticError:
+                continue
+    return sorted(r for r in found if 0 < r < 100)
 
 
 def evaluate(invoice: Invoice, *, earlier: Sequence[InvoiceRecord] = ()) -> Evaluation:

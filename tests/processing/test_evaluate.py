@@ -205,6 +205,40 @@ def test_mixed_rates_pass_with_line_rates() -> None:
     )
 
 
+def test_mixed_rates_pass_when_both_rates_are_printed() -> None:
+    # a VAT summary with 7 % and 19 % but no rate per line item (effective 11.36 %)
+    def mixed(printed: list[str], tax: str) -> Invoice:
+        subtotal = D("1000.00")
+        return make_invoice(
+            tax_amount=D(tax),
+            total_amount=subtotal + D(tax),
+            printed_rates=[D(r) for r in printed],
+        )
+
+    assert run(mixed(["7", "19"], "113.60")).status == "approved"
+    # one rate printed, or an effective rate outside the printed ones, or a rate Germany
+    # does not have: still a question for a person
+    for printed, tax in ((["19"], "113.60"), (["7", "19"], "200.00"), (["7", "17"], "113.60")):
+        ev = run(mixed(printed, tax))
+        assert ev.status == "manual_review" and "tax_rate_legal" in failed_checks(ev)
+
+
+def test_printed_rates_are_read_off_the_page() -> None:
+    from invoice_pipeline.processing.stages import printed_rates
+    from invoice_pipeline.schema import OcrDocument, OcrLine, OcrPage
+
+    lines = [
+        OcrLine(id=f"l{i}", page=1, text=t, box=(0, 10 * i, 100, 10 * i + 8))
+        for i, t in enumerate(["USt. 7 % auf 100,00", "MwSt 19% 38,00", "Rabatt 2,5 %", "100 %"])
+    ]
+    page = OcrPage(number=1, width=600, height=800, unit="pt", engine="t", lines=lines)
+    assert printed_rates(OcrDocument(document_id="d", engine="t", pages=[page])) == [
+        D("2.5"),
+        D("7"),
+        D("19"),
+    ]
+
+
 def test_due_date_before_invoice_date() -> None:
     ev = run(make_invoice(due_date=dt.date(2024, 4, 1)))
     assert ev.status == "manual_review"
