@@ -221,25 +221,13 @@ class Daemon:
         self.runs = 0
 
     def tick(self) -> int:
-        import dagster as dg
         from dagster._core.storage.tags import RUN_KEY_TAG
 
         from invoice_pipeline.jobs import JOB_NAME
         from invoice_pipeline.runner import QUIET_RUN_CONFIG
-        from invoice_pipeline.sensors import drop_folder_sensor
+        from invoice_pipeline.sensors.drop_folder import tick_in_process
 
-        context = dg.build_sensor_context(
-            instance=self.instance,
-            instance_ref=self.instance.get_ref(),
-            cursor=self.cursor,
-            definitions=self.defs,
-        )
-        data = drop_folder_sensor.evaluate_tick(context)
-        for request in data.dynamic_partitions_requests or []:
-            existing = set(self.instance.get_dynamic_partitions(request.partitions_def_name))
-            new = [k for k in request.partition_keys if k not in existing]
-            if new:
-                self.instance.add_dynamic_partitions(request.partitions_def_name, new)
+        data, _ = tick_in_process(self.instance, self.defs, self.cursor)
         self.cursor = data.cursor
         job = self.defs.resolve_job_def(JOB_NAME)
         fresh = [r for r in data.run_requests if r.run_key not in self.run_keys]

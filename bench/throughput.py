@@ -173,30 +173,14 @@ class SensorDaemon:
         self.run_keys: set[str] = set()
 
     def tick(self) -> list[Any]:
-        import dagster as dg
+        from invoice_pipeline.sensors.drop_folder import tick_in_process
 
-        from invoice_pipeline.sensors import drop_folder_sensor
-
-        context = dg.build_sensor_context(
-            instance=self.instance,
-            instance_ref=self.instance.get_ref(),
-            cursor=self.cursor,
-            definitions=self.defs,
-        )
         # the tick log's console copy would drown the tables; keep its warnings only
         with contextlib.redirect_stderr(io.StringIO()) as captured:
-            data = drop_folder_sensor.evaluate_tick(context)
+            data, _ = tick_in_process(self.instance, self.defs, self.cursor)
         for line in captured.getvalue().splitlines():
             if " - WARNING - " in line or " - ERROR - " in line:
                 print(line, file=sys.stderr)
-        for request in data.dynamic_partitions_requests or []:
-            new = [
-                k
-                for k in request.partition_keys
-                if not self.instance.has_dynamic_partition(request.partitions_def_name, k)
-            ]
-            if new:
-                self.instance.add_dynamic_partitions(request.partitions_def_name, new)
         fresh = [r for r in data.run_requests if r.run_key not in self.run_keys]
         self.run_keys |= {r.run_key for r in fresh}
         self.cursor = data.cursor

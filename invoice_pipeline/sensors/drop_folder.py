@@ -14,6 +14,7 @@ RUNNING by default, so ``dagster dev`` picks up dropped files with no click.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -27,6 +28,9 @@ from invoice_pipeline.processing.inbox import (
     sensor_interval_seconds,
 )
 from invoice_pipeline.processing.store import DocumentStore
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.sensor_definition import SensorExecutionData
 
 ORIGIN_TAG = "invoice/origin"
 SUBFOLDER_TAG = "invoice/subfolder"
@@ -94,3 +98,30 @@ def drop_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         dynamic_partitions_requests=[documents.build_add_request([d.document_id for d in docs])],
         cursor=report.cursor,
     )
+
+
+def tick_in_process(
+    instance: dg.DagsterInstance, defs: dg.Definitions, cursor: str | None
+) -> tuple[SensorExecutionData, list[str]]:
+    """One evaluation of drop_folder_sensor outside the daemon, applied as the daemon applies it.
+
+    The partitions the tick asks for are added to ``instance`` (those it lacks); the
+    run requests and the new cursor are the caller's to act on. Returns the tick's
+    data (``run_requests``, ``cursor``) and the partition keys added. For tests,
+    benchmarks and scripts that drive the sensor without a daemon.
+    """
+    context = dg.build_sensor_context(
+        instance=instance,
+        instance_ref=instance.get_ref(),
+        cursor=cursor,
+        definitions=defs,
+    )
+    data = drop_folder_sensor.evaluate_tick(context)
+    added: list[str] = []
+    for request in data.dynamic_partitions_requests or []:
+        existing = set(instance.get_dynamic_partitions(request.partitions_def_name))
+        new = [k for k in request.partition_keys if k not in existing]
+        if new:
+            instance.add_dynamic_partitions(request.partitions_def_name, new)
+            added += new
+    return data, added

@@ -29,6 +29,7 @@ from invoice_pipeline.processing.results_db import ResultsStore
 from invoice_pipeline.processing.store import DocumentStore, document_id_for
 from invoice_pipeline.runner import QUIET_RUN_CONFIG
 from invoice_pipeline.sensors import drop_folder_sensor
+from invoice_pipeline.sensors.drop_folder import tick_in_process
 
 STABLE = 0.2
 
@@ -58,20 +59,10 @@ class Daemon:
 
     def tick(self, cursor: str | None = None) -> list[dg.RunRequest]:
         """One tick from the stored cursor (a fresh context each time, as after a restart)."""
-        context = dg.build_sensor_context(
-            instance=self.instance,
-            instance_ref=self.instance.get_ref(),
-            cursor=self.cursor if cursor is None else cursor,
-            definitions=self.defs,
+        data, added = tick_in_process(
+            self.instance, self.defs, self.cursor if cursor is None else cursor
         )
-        data = drop_folder_sensor.evaluate_tick(context)
-        for request in data.dynamic_partitions_requests or []:
-            # the daemon asks has_dynamic_partition per key; one query is faster in a test
-            existing = set(self.instance.get_dynamic_partitions(request.partitions_def_name))
-            new = [k for k in request.partition_keys if k not in existing]
-            if new:
-                self.instance.add_dynamic_partitions(request.partitions_def_name, new)
-                self.added += new
+        self.added += added
         fresh = [r for r in data.run_requests if r.run_key not in self.run_keys]
         self.run_keys |= {r.run_key for r in fresh}
         self.launched += fresh
