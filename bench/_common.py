@@ -168,6 +168,28 @@ def write_json(
     return out
 
 
+def _pyplot(path: Path) -> Any | None:
+    """matplotlib's pyplot on the Agg backend; None (with a message) when it is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"no chart {path.name}: matplotlib is missing (pip install -e '.[bench]')")
+        return None
+    return plt
+
+
+def _save(plt: Any, fig: Any, path: Path) -> Path:
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    print(f"wrote {path}", flush=True)
+    return path
+
+
 def bar_chart(
     path: Path,
     title: str,
@@ -181,13 +203,8 @@ def bar_chart(
     log_scale: bool = False,
 ) -> Path | None:
     """A grouped bar chart as PNG; None (with a message) when matplotlib is not installed."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print(f"no chart {path.name}: matplotlib is missing (pip install -e '.[bench]')")
+    plt = _pyplot(path)
+    if plt is None:
         return None
     names = list(series)
     count = max(1, len(names))
@@ -212,12 +229,7 @@ def bar_chart(
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     if len(names) > 1 or target is not None:
         ax.legend(fontsize="small")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    print(f"wrote {path}", flush=True)
-    return path
+    return _save(plt, fig, path)
 
 
 def heatmap(
@@ -229,15 +241,11 @@ def heatmap(
 ) -> Path | None:
     """A table of shares (0..1) as a colour grid with the percentages written in; None
     (with a message) when matplotlib is not installed. Empty cells stay blank."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import numpy as np
-    except ImportError:
-        print(f"no chart {path.name}: matplotlib is missing (pip install -e '.[bench]')")
+    plt = _pyplot(path)
+    if plt is None:
         return None
+    import numpy as np
+
     grid = np.array([[np.nan if v is None else float(v) for v in row] for row in values])
     fig, ax = plt.subplots(
         figsize=(min(18.0, 2.5 + 1.1 * len(columns)), min(12.0, 1.5 + 0.38 * len(rows)))
@@ -253,12 +261,7 @@ def heatmap(
                 ax.text(j, i, f"{grid[i, j]:.0%}", ha="center", va="center", fontsize="x-small")
     ax.set_title(title)
     fig.colorbar(image, ax=ax, fraction=0.03)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    print(f"wrote {path}", flush=True)
-    return path
+    return _save(plt, fig, path)
 
 
 # -------------------------------------------------------------- statistics
