@@ -300,6 +300,24 @@ def test_a_form_with_two_line_names_a_contact_row_and_a_title_with_its_date() ->
     assert result.get("buyer_address") == "Musterstr. 11, DE 12346 Bad Musterhausen"
 
 
+def test_a_two_line_form_name_whose_address_ends_the_page() -> None:
+    # nothing below the address: the last row the address loop saw has no label
+    ocr = _page_at(
+        [
+            (70, 162, "Verkäufer"),
+            (261, 197, "MVM Musterhafter"),
+            (70, 209, "Name:"),
+            (261, 209, "Versicherungsverein Musterstadt a.G."),
+            (70, 227, "Anschrift:"),
+            (261, 227, "Musterstr. 12"),
+            (261, 245, "DE 12345 Musterstadt"),
+        ]
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("seller_name") == "MVM Musterhafter Versicherungsverein Musterstadt a.G."
+    assert result.get("seller_address") == "Musterstr. 12, DE 12345 Musterstadt"
+
+
 def test_a_receipt_without_an_invoice_number_gives_its_booking_id() -> None:
     ocr = _page(
         [(40, "PAYMENT RECEIPT")],

@@ -189,8 +189,8 @@ def _named_party(label: Ln, lines: Sequence[Ln]) -> Party | None:
                 if b.y0 - last.y1 > 2.5 * name.h or CONTACT_LINE.search(b.folded):
                     break
                 last = b
-                row_label = _form_label(b, lines)
-                if row_label is not None and not ADDRESS_LABEL.match(row_label.folded):
+                field_label = _form_label(b, lines)
+                if field_label is not None and not ADDRESS_LABEL.match(field_label.folded):
                     if address:
                         break  # the next field of the form ("USt.-Id.-Nr.:", "Telefon:")
                     continue  # a row before the address ("Ansprechpartner:")
