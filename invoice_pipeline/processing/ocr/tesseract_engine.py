@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from invoice_pipeline.processing.config import env_str
+from invoice_pipeline.processing.config import env_int, env_str
 from invoice_pipeline.processing.ocr.base import EngineNotInstalled, OcrEngine
 from invoice_pipeline.processing.ocr.layout import order_lines
 from invoice_pipeline.schema import OcrLine, OcrPage, OcrWord
@@ -61,12 +61,8 @@ class TesseractEngine(OcrEngine):
             raise EngineNotInstalled(
                 f"the tesseract binary is not installed or not on PATH: {INSTALL_HINT}"
             ) from exc
-        languages = languages or env_str("TESSERACT_LANGS", DEFAULT_LANGUAGES) or DEFAULT_LANGUAGES
-        psm = (
-            psm
-            if psm is not None
-            else int(env_str("TESSERACT_PSM", str(DEFAULT_PSM)) or DEFAULT_PSM)
-        )
+        languages = languages or env_str("TESSERACT_LANGS") or DEFAULT_LANGUAGES
+        psm = psm if psm is not None else env_int("TESSERACT_PSM", DEFAULT_PSM)
         wanted = [lang for lang in languages.split("+") if lang]
         missing = [lang for lang in wanted if lang not in available]
         if missing:

@@ -20,7 +20,7 @@ from invoice_pipeline.processing.rules.geometry import (
     right_of,
     v_overlap,
 )
-from invoice_pipeline.processing.rules.values import AMOUNT_RE, DATE_RE
+from invoice_pipeline.processing.rules.values import AMOUNT_RE, DATE_RE, WORD_RE
 from invoice_pipeline.processing.rules.vocabulary import (
     ACCOUNT_HOLDER,
     BUYER_LABELS,
@@ -260,7 +260,6 @@ def _address_blocks(lines: Sequence[Ln]) -> list[list[Ln]]:
     return blocks
 
 
-WORD = re.compile(r"[^\W\d_]{2,}")
 MIN_SELLER_SCORE = 0.3
 """A seller guess needs a legal form, the letterhead, the footer or the bank account:
 a stray line in the middle of the page ("Order", a column header) is no seller."""
@@ -277,7 +276,7 @@ def _is_code(text: str) -> bool:
 
 def _is_sentence(ln: Ln) -> bool:
     """More than seven words not ending in a legal form: prose, not a company name."""
-    words = WORD.findall(ln.text)
+    words = WORD_RE.findall(ln.text)
     if len(words) <= 7:
         return False
     tail = " ".join(w.lower() for w in words[-2:])
@@ -291,7 +290,7 @@ def _account_holders(lines: Sequence[Ln]) -> set[str]:
         m = ACCOUNT_HOLDER.search(ln.folded)
         if m:
             name = re.split(r"\s[-–|]\s|,|\s{2,}", ln.folded[m.end() :].strip())[0].strip()
-            if len(WORD.findall(name)) >= 1:
+            if len(WORD_RE.findall(name)) >= 1:
                 names.add(name)
     return names
 
@@ -303,7 +302,7 @@ def _seller_score(
     legal = LEGAL_FORMS.search(ln.folded)
     if legal:
         score += 1.0
-    words = len(WORD.findall(ln.text))
+    words = len(WORD_RE.findall(ln.text))
     if holders and _name_text(ln).lower() in holders:
         score += 0.8  # the name the bank account is held in
     if lines and ln.y0 > 0.7 and words <= 5:
