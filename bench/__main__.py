@@ -95,7 +95,7 @@ def commands(
     generate = [
         py,
         "-m",
-        "invoice_pipeline.processing.samples",
+        "invoice_pipeline.samples",
         str(corpus),
         "--count",
         "3" if quick else "9",

@@ -4,7 +4,7 @@ Usage: ``python bench/accuracy.py DATASET_DIR... [--engines auto,tesseract]
 [--provider rules] [--limit N]``.
 
 A dataset folder is either a generated corpus (``python -m
-invoice_pipeline.processing.samples DIR --kinds pdf,scan,photo``: files with
+invoice_pipeline.samples DIR --kinds pdf,scan,photo``: files with
 ``<stem>.truth.json`` beside them; reported as born-digital, scans and photos)
 or a folder in the layout of ``shared/data`` (``manifest.jsonl``,
 ``gt/<doc_id>.json``; reported by ``doc_type``, and only the
@@ -103,7 +103,7 @@ class Document:
 
 
 def _generated(folder: Path) -> list[Document]:
-    from invoice_pipeline.processing.samples import load_corpus
+    from invoice_pipeline.samples import load_corpus
 
     docs = []
     for sample in load_corpus(folder):
@@ -168,7 +168,7 @@ def _decimal(value: Any) -> Decimal | None:
     try:
         return Decimal(str(value).replace(",", "")) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        from invoice_pipeline.processing.normalise import parse_amount
+        from invoice_pipeline.processing.validate.normalise import parse_amount
 
         return parse_amount(str(value))
 
@@ -192,7 +192,7 @@ def _names_alike(expected: Any, got: Any) -> bool:
     a leading salutation ("Herrn", "Mrs") is left out on both sides."""
     from rapidfuzz import fuzz
 
-    from invoice_pipeline.processing.normalise import name_key
+    from invoice_pipeline.processing.validate.normalise import name_key
 
     expected, got = (SALUTATION.sub("", str(v).strip()) for v in (expected, got))
     if fuzz.ratio(_processed(expected), _processed(got)) >= FUZZY_THRESHOLD:
@@ -205,7 +205,7 @@ def field_right(name: str, expected: Any, got: Any) -> bool:
     """Whether ``got`` (the record's value) counts as ``expected`` for field ``name``."""
     from rapidfuzz import fuzz
 
-    from invoice_pipeline.processing.normalise import normalise_iban, normalise_vat_id
+    from invoice_pipeline.processing.validate.normalise import normalise_iban, normalise_vat_id
 
     if got is None or got == "":
         return False
@@ -388,10 +388,11 @@ def printed_text_records(docs: list[Document]) -> tuple[list[Document], list[Any
     the page; validation and evaluation run as in the pipeline (without duplicates,
     since each invoice is read once). Copies (same ``dup_group``) count once.
     """
-    from invoice_pipeline.processing import pdf, stages
-    from invoice_pipeline.processing.einvoice import find_embedded_xml
+    from invoice_pipeline.processing import stages
+    from invoice_pipeline.processing.extract.einvoice import find_embedded_xml
+    from invoice_pipeline.processing.extract.rules.extractor import RulesExtractor
+    from invoice_pipeline.processing.imaging import pdf
     from invoice_pipeline.processing.ocr.text_layer import read_text_layer
-    from invoice_pipeline.processing.rules.extractor import RulesExtractor
     from invoice_pipeline.schema import OcrDocument
 
     extractor = RulesExtractor()

@@ -199,7 +199,7 @@ def storage_env(kind: str, root: Path) -> Iterator[Any]:
 def register(instance: Any, root: Path, keys: list[str]) -> None:
     """Partitions for ``keys``; each also registered in the document store (``raw`` reads it)."""
     from invoice_pipeline.partitions import documents
-    from invoice_pipeline.processing.store import DocumentStore
+    from invoice_pipeline.processing.intake.store import DocumentStore
 
     store = DocumentStore(str(root / "storage"))
     files = root / "files"

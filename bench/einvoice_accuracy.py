@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from invoice_pipeline.processing.einvoice import (
+from invoice_pipeline.processing.extract.einvoice import (
     MISMATCH_CODE,
     cross_check,
     find_embedded_xml,

@@ -3,7 +3,7 @@
 Usage: ``python bench/ocr_engines.py [--engines rapidocr,tesseract,paddleocr] [--scans 2]
 [--photos 1] [--device cpu|gpu] [--no-ablation] [--name ocr_engines]``.
 
-Pages come from :mod:`invoice_pipeline.processing.ocr.synthetic`: an invoice
+Pages come from :mod:`invoice_pipeline.samples.synthetic`: an invoice
 page drawn with reportlab, rendered at 200 dpi and turned into an office scan
 (grey paper, skew, blur, noise, JPEG; every second scan lies sideways) or a
 phone photo (perspective, uneven light); the page's own PDF text layer is the
@@ -60,8 +60,8 @@ SCAN_SKEWS = (1.2, -2.0, 0.6, -0.8, 2.5)
 
 def make_pages(scans: int, photos: int, seed: int = 0) -> list[dict[str, Any]]:
     """Degraded page images with their reference text (every second scan turned 90 degrees)."""
-    from invoice_pipeline.processing import pdf
-    from invoice_pipeline.processing.ocr import synthetic
+    from invoice_pipeline.processing.imaging import pdf
+    from invoice_pipeline.samples import synthetic
 
     pages = []
     for kind, count in (("scan", scans), ("photo", photos)):
@@ -169,7 +169,7 @@ def load_engine(name: str, device: str) -> tuple[Any | None, float, str | None]:
 
 
 def read_page(engine: Any, image: Any) -> tuple[str, float]:
-    from invoice_pipeline.processing.ocr import synthetic
+    from invoice_pipeline.samples import synthetic
 
     started = time.perf_counter()
     page = engine.read(image, 1)
@@ -191,7 +191,7 @@ def cached_read(cache: Reads, name: str, engine: Any, image: Any) -> tuple[str, 
 
 
 def preprocess(image: Any, options: Any) -> tuple[Any, float, list[str]]:
-    from invoice_pipeline.processing import image as im
+    from invoice_pipeline.processing.imaging import image as im
 
     started = time.perf_counter()
     page = im.preprocess_page(image, page_number=1, options=options)
@@ -206,7 +206,7 @@ def measure_engines(
     warm_up: bool = True,
 ) -> list[dict[str, Any]]:
     """Each engine on each page, preprocessed with the defaults (after one untimed read)."""
-    from invoice_pipeline.processing.ocr import synthetic
+    from invoice_pipeline.samples import synthetic
 
     prepared = []
     for page in pages:
@@ -265,8 +265,9 @@ def measure_engines(
 
 def fast_path(count: int, seed: int = 3) -> dict[str, Any]:
     """The born-digital path without Dagster: sniff + probe, preprocess (no render), text layer."""
-    from invoice_pipeline.processing import documents, stages
-    from invoice_pipeline.processing.samples import generate_invoice
+    from invoice_pipeline.processing import stages
+    from invoice_pipeline.processing.intake import documents
+    from invoice_pipeline.samples import generate_invoice
     from invoice_pipeline.schema import RawDocument
 
     files = [generate_invoice(seed + i, ("en", "de", "fr", "sv")[i % 4])[0] for i in range(count)]
@@ -307,8 +308,8 @@ def ablation(
     steps: tuple[str, ...] = STEPS,
 ) -> list[dict[str, Any]]:
     """CER and time with each of ``steps`` flipped against the defaults (and, for all, all off)."""
-    from invoice_pipeline.processing.image import PreprocessOptions
-    from invoice_pipeline.processing.ocr import synthetic
+    from invoice_pipeline.processing.imaging.image import PreprocessOptions
+    from invoice_pipeline.samples import synthetic
 
     unknown = [s for s in steps if s not in STEPS]
     if unknown:

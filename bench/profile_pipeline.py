@@ -203,7 +203,7 @@ def run_once(
     from invoice_pipeline.definitions import build_definitions
     from invoice_pipeline.partitions import documents
     from invoice_pipeline.processing import config
-    from invoice_pipeline.processing.store import DocumentStore
+    from invoice_pipeline.processing.intake.store import DocumentStore
 
     out: dict[str, Any] = {}
     with pipeline_env(root):
@@ -260,7 +260,7 @@ def measure(
 ) -> dict[str, Any]:
     """Profile one batch (and, with ``compare``, time it without the optimisations first)."""
     from invoice_pipeline.processing.ocr import get_engine
-    from invoice_pipeline.processing.samples import generate_corpus
+    from invoice_pipeline.samples import generate_corpus
 
     quiet_logs()
     report: dict[str, Any] = {

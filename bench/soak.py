@@ -145,7 +145,7 @@ class Dropper:
     """Writes the files of the soak into the inbox and remembers what it dropped."""
 
     def __init__(self, inbox: Path, rng: random.Random, args: argparse.Namespace):
-        from invoice_pipeline.processing.samples import generate_invoice
+        from invoice_pipeline.samples import generate_invoice
 
         self.generate = generate_invoice
         self.inbox = inbox
@@ -264,10 +264,10 @@ def sha_index(*folders: Path) -> set[str]:
 
 def ledger(root: Path, dropper: Dropper, daemon: Daemon) -> dict[str, Any]:
     """The outcome of every dropped file, read from the stores, not from what was injected."""
-    from invoice_pipeline.processing.ignore import is_ignored
-    from invoice_pipeline.processing.inbox import duplicates
-    from invoice_pipeline.processing.results_db import ResultsStore
-    from invoice_pipeline.processing.store import DocumentStore
+    from invoice_pipeline.processing.intake.ignore import is_ignored
+    from invoice_pipeline.processing.intake.inbox import duplicates
+    from invoice_pipeline.processing.intake.store import DocumentStore
+    from invoice_pipeline.processing.results.store import ResultsStore
 
     store = DocumentStore(root / "storage")
     inbox = root / "inbox"

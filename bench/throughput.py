@@ -93,7 +93,7 @@ def generate_inputs(
     multipage_share: float = 0.25,
 ) -> dict[str, list[Any]]:
     """The generated files: the mix, the extra born-digital set and the per-document drops."""
-    from invoice_pipeline.processing.samples import generate_corpus
+    from invoice_pipeline.samples import generate_corpus
 
     return {
         "mix": generate_corpus(
@@ -212,8 +212,8 @@ def backfill(root: Path, groups: dict[str, list[Any]], batch_size: int) -> dict[
     from invoice_pipeline import runner
     from invoice_pipeline.definitions import build_definitions
     from invoice_pipeline.processing import config
-    from invoice_pipeline.processing.results_db import ResultsStore
-    from invoice_pipeline.processing.store import DocumentStore
+    from invoice_pipeline.processing.intake.store import DocumentStore
+    from invoice_pipeline.processing.results.store import ResultsStore
 
     out: dict[str, Any] = {"batch_size": batch_size, "groups": {}, "bare_ocr": {}}
     with pipeline_env(root / "backfill") as env, PeakMemory() as memory:
@@ -283,8 +283,8 @@ def backfill(root: Path, groups: dict[str, list[Any]], batch_size: int) -> dict[
 def bare_ocr(assets: Any, keys: list[str]) -> dict[str, Any]:
     """The engine alone on the page images ``preprocessed`` stored for ``keys``."""
     from invoice_pipeline.processing.ocr import get_engine
-    from invoice_pipeline.processing.ocr.synthetic import page_text
     from invoice_pipeline.resources.io_manager import PydanticUPathIOManager
+    from invoice_pipeline.samples.synthetic import page_text
 
     io = PydanticUPathIOManager(base_path=assets)
     engine = get_engine("rapidocr", "cpu")  # what engine="auto" uses for pages without text

@@ -31,7 +31,7 @@ from dagster._time import get_current_timestamp
 
 from invoice_pipeline.partitions import documents
 from invoice_pipeline.processing import config
-from invoice_pipeline.processing.store import DocumentStore
+from invoice_pipeline.processing.intake.store import DocumentStore
 
 DOCUMENT_ASSET_NAMES = ("raw", "preprocessed", "ocr_text", "llm_fields", "validated", "evaluation")
 ORIGIN_TAG = "invoice/origin"
@@ -91,7 +91,7 @@ def document_asset_keys() -> list[dg.AssetKey]:
 
 
 def _results_ids(statuses: Iterable[str], results_url: str) -> set[str]:
-    from invoice_pipeline.processing.results_db import ResultsStore
+    from invoice_pipeline.processing.results.store import ResultsStore
 
     wanted = set(statuses)
     with ResultsStore(results_url) as results:

@@ -75,7 +75,7 @@ def process(paths: tuple[str, ...], output: str | None, batch_size: int | None) 
 def demo(count: int, kinds: str, output: str | None) -> None:
     """Put generated sample invoices in the inbox and process them."""
     from invoice_pipeline.processing import config
-    from invoice_pipeline.processing.samples import generate_corpus
+    from invoice_pipeline.samples import generate_corpus
 
     inbox = Path(config.inbox()) / "demo"
     inbox.mkdir(parents=True, exist_ok=True)
@@ -98,7 +98,7 @@ def demo(count: int, kinds: str, output: str | None) -> None:
 
 def _results():
     from invoice_pipeline.processing import config
-    from invoice_pipeline.processing.results_db import ResultsStore
+    from invoice_pipeline.processing.results.store import ResultsStore
 
     store = ResultsStore(config.results_db_url())
     store.migrate()
@@ -155,7 +155,7 @@ def export(fmt: str, output: str, status_filter: str | None) -> None:
     """Export the records of the results database as Parquet, CSV or JSON lines."""
     from upath import UPath
 
-    from invoice_pipeline.processing.table import records_to_arrow, write_parquet
+    from invoice_pipeline.processing.results.parquet import records_to_arrow, write_parquet
 
     records = _results().records(status=status_filter)
     if fmt == "parquet":

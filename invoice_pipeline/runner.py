@@ -24,9 +24,9 @@ from dagster._core.storage.tags import (
 from invoice_pipeline.jobs import JOB_NAME, TABLE_JOB_NAME
 from invoice_pipeline.partitions import documents
 from invoice_pipeline.processing import config
-from invoice_pipeline.processing.ignore import is_ignored
-from invoice_pipeline.processing.results_db import ResultsStore
-from invoice_pipeline.processing.store import DocumentStore
+from invoice_pipeline.processing.intake.ignore import is_ignored
+from invoice_pipeline.processing.intake.store import DocumentStore
+from invoice_pipeline.processing.results.store import ResultsStore
 from invoice_pipeline.schema import DocumentEntry, InvoiceRecord, Issue
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}

@@ -29,10 +29,10 @@ from invoice_pipeline import backfill as bf
 from invoice_pipeline.cli import main
 from invoice_pipeline.definitions import build_definitions
 from invoice_pipeline.jobs import JOB_NAME
-from invoice_pipeline.processing.results_db import ResultsStore
-from invoice_pipeline.processing.samples_einvoice import cii_xml, ubl_xml
-from invoice_pipeline.processing.store import DocumentStore
+from invoice_pipeline.processing.intake.store import DocumentStore
+from invoice_pipeline.processing.results.store import ResultsStore
 from invoice_pipeline.runner import QUIET_RUN_CONFIG
+from invoice_pipeline.samples.einvoice import cii_xml, ubl_xml
 from invoice_pipeline.schema import DocumentEntry, Evaluation, InvoiceRecord
 
 SYNC_RUNS = {

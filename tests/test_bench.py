@@ -347,7 +347,7 @@ def test_summary_counts_key_fields_and_approval() -> None:
 def test_accuracy_on_a_generated_corpus_and_a_manifest_dataset(
     bench_env: Path, tmp_path: Path
 ) -> None:
-    from invoice_pipeline.processing.samples import generate_corpus, generate_invoice
+    from invoice_pipeline.samples import generate_corpus, generate_invoice
 
     generate_corpus(tmp_path / "gen", 2, kinds=("pdf",), seed=5)
     shared = tmp_path / "shared"
@@ -399,7 +399,7 @@ def test_accuracy_on_a_generated_corpus_and_a_manifest_dataset(
 def test_e_invoices_are_also_read_from_their_printed_text_once_per_invoice(
     bench_env: Path, tmp_path: Path
 ) -> None:
-    from invoice_pipeline.processing.samples_einvoice import SampleEInvoice, cii_xml, einvoice_pdf
+    from invoice_pipeline.samples.einvoice import SampleEInvoice, cii_xml, einvoice_pdf
 
     sample = SampleEInvoice()
     shared = tmp_path / "shared"

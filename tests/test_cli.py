@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 from click.testing import CliRunner
 
 from invoice_pipeline.cli import main
-from invoice_pipeline.processing.samples import generate_invoice
+from invoice_pipeline.samples import generate_invoice
 
 
 def test_process_then_status_review_and_export(pipeline_env, tmp_path):

@@ -143,8 +143,14 @@ def test_runs_in_parallel_processes_share_the_files(home: Path) -> None:
     instance = get_instance()
     instance.add_dynamic_partitions("documents", keys)
     instance.dispose()
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
+    pool = multiprocessing.get_context("spawn").Pool(4)
+    try:
         results = pool.starmap(_run_one, [(str(home), key) for key in keys])
+    finally:
+        # close + join lets every worker leave on its own; the context manager's
+        # terminate() could hang on a worker that had installed Dagster's signal handling
+        pool.close()
+        pool.join()
     assert results == [True] * 4
     instance = get_instance()
     try:

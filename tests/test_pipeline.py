@@ -10,8 +10,8 @@ import pytest
 
 from invoice_pipeline import runner
 from invoice_pipeline.definitions import build_definitions
-from invoice_pipeline.processing.samples import generate_invoice
-from invoice_pipeline.processing.store import DocumentStore
+from invoice_pipeline.processing.intake.store import DocumentStore
+from invoice_pipeline.samples import generate_invoice
 
 LOCALES = ["en", "de", "fr", "sv"]
 
@@ -106,7 +106,7 @@ def test_process_runs_all_six_assets_and_reads_ground_truth(pipeline_env, instan
 
     # the status table follows each document to its decision
     from invoice_pipeline.processing import config
-    from invoice_pipeline.processing.results_db import ResultsStore
+    from invoice_pipeline.processing.results.store import ResultsStore
 
     statuses = {row["document_id"]: row for row in ResultsStore(config.results_db_url()).status()}
     assert statuses[bad.document_id]["status"] == "failed"
@@ -126,7 +126,7 @@ def test_rematerialising_is_idempotent(pipeline_env, instance, corpus):
     second = runner.process([str(files[0])], defs=defs, instance=instance)
     assert first[0].model_dump(exclude={"issues"}) == second[0].model_dump(exclude={"issues"})
     from invoice_pipeline.processing import config
-    from invoice_pipeline.processing.results_db import ResultsStore
+    from invoice_pipeline.processing.results.store import ResultsStore
 
     assert len(ResultsStore(config.results_db_url()).records()) == 1
 

@@ -15,7 +15,7 @@ from invoice_pipeline.assets.common import (
     retry,
 )
 from invoice_pipeline.processing import stages
-from invoice_pipeline.processing.quality_checks import EVALUATION_CHECKS, evaluation_checks
+from invoice_pipeline.processing.evaluate.quality_checks import EVALUATION_CHECKS, evaluation_checks
 from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import (
     Evaluation,

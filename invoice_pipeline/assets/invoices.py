@@ -23,7 +23,7 @@ def invoices(
     """All invoice records from the results database as a Parquet table with a stable
     schema: decimal(18,2) money, date columns, line items and issues as nested lists.
     """
-    from invoice_pipeline.processing.table import write_parquet
+    from invoice_pipeline.processing.results.parquet import write_parquet
 
     records = results_db.store().records()
     path = invoices_path(document_store.root)

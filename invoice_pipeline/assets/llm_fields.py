@@ -12,7 +12,7 @@ from invoice_pipeline.assets.common import (
     retry,
 )
 from invoice_pipeline.processing import stages
-from invoice_pipeline.processing.llm.base import ProviderUnavailable
+from invoice_pipeline.processing.extract.base import ProviderUnavailable
 from invoice_pipeline.resources.extractor import ExtractorResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, OcrDocument

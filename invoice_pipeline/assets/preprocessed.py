@@ -12,7 +12,7 @@ from invoice_pipeline.assets.common import (
     retry,
 )
 from invoice_pipeline.processing import stages
-from invoice_pipeline.processing.thumbnail import thumbnail_markdown, thumbnail_png
+from invoice_pipeline.processing.imaging.thumbnail import thumbnail_markdown, thumbnail_png
 from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.ocr import OcrResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource

@@ -11,7 +11,11 @@ from invoice_pipeline.assets.common import (
     record_statuses,
     retry,
 )
-from invoice_pipeline.processing.documents import ingest_document, not_registered, release_original
+from invoice_pipeline.processing.intake.documents import (
+    ingest_document,
+    not_registered,
+    release_original,
+)
 from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import DocumentEntry, Issue, RawDocument

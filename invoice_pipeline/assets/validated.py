@@ -18,7 +18,7 @@ from invoice_pipeline.assets.common import (
     retry,
 )
 from invoice_pipeline.processing import stages
-from invoice_pipeline.processing.quality_checks import VALIDATED_CHECKS, validated_checks
+from invoice_pipeline.processing.evaluate.quality_checks import VALIDATED_CHECKS, validated_checks
 from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, OcrDocument
 

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Sequence
 from decimal import Decimal
 
-from invoice_pipeline.processing.documents import Limits
-from invoice_pipeline.processing.llm.base import ExtractionFailed, Extractor
+from invoice_pipeline.processing.extract.base import ExtractionFailed, Extractor
+from invoice_pipeline.processing.intake.documents import Limits
 from invoice_pipeline.schema import (
     Evaluation,
     ExtractedInvoice,
@@ -40,7 +40,7 @@ def preprocess(
         )
     if raw.kind == "xml":
         return PreprocessedDocument(document_id=raw.document_id, kind="xml")
-    from invoice_pipeline.processing import image
+    from invoice_pipeline.processing.imaging import image
 
     limits = limits or Limits()
     try:
@@ -85,7 +85,7 @@ def read_text(
             pre, engine=engine, device=device, pdf_bytes=data if raw.kind == "pdf" else None
         )
         if raw.embedded_xml:
-            from invoice_pipeline.processing import pdf
+            from invoice_pipeline.processing.imaging import pdf
 
             xml = pdf.embedded_file(data, raw.embedded_xml).decode("utf-8", errors="replace")
     ocr.xml = xml
@@ -110,7 +110,7 @@ def extract(ocr: OcrDocument, extractor: Extractor) -> ExtractedInvoice:
             document_id=ocr.document_id, provider="none", failed=True, issues=list(ocr.issues)
         )
     if ocr.xml is not None:
-        from invoice_pipeline.processing import einvoice
+        from invoice_pipeline.processing.extract import einvoice
 
         extracted = einvoice.parse_einvoice(ocr.xml.encode("utf-8"), document_id=ocr.document_id)
         if ocr.lines:
@@ -137,7 +137,7 @@ def _injection_issues(ocr: OcrDocument) -> list[Issue]:
     The LLM providers flag them while checking an answer; the rules extractor
     never obeys text, but a page that tries to is still one a person should see.
     """
-    from invoice_pipeline.processing.llm.prompt import looks_like_injection
+    from invoice_pipeline.processing.extract.llm.prompt import looks_like_injection
 
     ids = [line.id for line in ocr.lines if looks_like_injection(line.text)]
     if not ids:
@@ -192,7 +192,7 @@ def validate(extracted: ExtractedInvoice, ocr: OcrDocument) -> Invoice:
 
 def printed_rates(ocr: OcrDocument) -> list[Decimal]:
     """The distinct percentages below 100 printed on the document, smallest first."""
-    from invoice_pipeline.processing.rules.values import PERCENT_RE
+    from invoice_pipeline.processing.extract.rules.values import PERCENT_RE
 
     found: set[Decimal] = set()
     for line in ocr.lines:

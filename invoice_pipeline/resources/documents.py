@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from invoice_pipeline.processing.documents import Limits
-from invoice_pipeline.processing.store import DocumentStore
+from invoice_pipeline.processing.intake.documents import Limits
+from invoice_pipeline.processing.intake.store import DocumentStore
 
 
 class DocumentStoreResource(dg.ConfigurableResource):

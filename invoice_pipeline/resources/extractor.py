@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 from pydantic import PrivateAttr
 
-from invoice_pipeline.processing.llm.base import Extractor
+from invoice_pipeline.processing.extract.base import Extractor
 
 
 class ExtractorResource(dg.ConfigurableResource):
@@ -24,7 +24,7 @@ class ExtractorResource(dg.ConfigurableResource):
         self._extractor = self._build()
 
     def _build(self) -> Extractor:
-        from invoice_pipeline.processing.llm import build_extractor
+        from invoice_pipeline.processing.extract import build_extractor
 
         return build_extractor(self.provider, cache_dir=self.cache_dir)
 

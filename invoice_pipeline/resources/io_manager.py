@@ -19,7 +19,7 @@ from dagster import InputContext, OutputContext
 from pydantic import BaseModel
 from upath import UPath
 
-from invoice_pipeline.processing.store import safe_name
+from invoice_pipeline.processing.intake.store import safe_name
 from invoice_pipeline.schema import MODELS, PreprocessedDocument
 
 PNG_PARAMS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from pydantic import PrivateAttr
 
-from invoice_pipeline.processing.results_db import ResultsStore
+from invoice_pipeline.processing.results.store import ResultsStore
 
 
 class ResultsDatabaseResource(dg.ConfigurableResource):

@@ -1,6 +1,6 @@
 """``drop_folder_sensor``: files dropped into INVOICE_INBOX become documents, one run each.
 
-A thin Dagster wrapper around :class:`~invoice_pipeline.processing.inbox.InboxScanner`:
+A thin Dagster wrapper around :class:`~invoice_pipeline.processing.intake.inbox.InboxScanner`:
 each tick returns one :class:`dagster.SensorResult` that adds the new
 documents as partitions of ``documents`` and requests one ``invoice_job`` run
 per new document (``run_key`` = document id, so a replayed tick never
@@ -21,13 +21,13 @@ import dagster as dg
 from invoice_pipeline.jobs import invoice_job
 from invoice_pipeline.partitions import documents
 from invoice_pipeline.processing import config
-from invoice_pipeline.processing.inbox import (
+from invoice_pipeline.processing.intake.inbox import (
     InboxScanner,
     InboxSettings,
     NewDocument,
     sensor_interval_seconds,
 )
-from invoice_pipeline.processing.store import DocumentStore
+from invoice_pipeline.processing.intake.store import DocumentStore
 
 if TYPE_CHECKING:
     from dagster._core.definitions.sensor_definition import SensorExecutionData
@@ -54,7 +54,7 @@ class _ResultsLedger:
     def record_duplicate(self, *args: object) -> None:
         try:
             if self._store is None:
-                from invoice_pipeline.processing.results_db import ResultsStore
+                from invoice_pipeline.processing.results.store import ResultsStore
 
                 self._store = ResultsStore(config.results_db_url())
                 self._store.migrate()

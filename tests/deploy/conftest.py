@@ -33,8 +33,8 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from invoice_pipeline.processing.samples import generate_invoice
-from invoice_pipeline.processing.store import document_id_for
+from invoice_pipeline.processing.intake.store import document_id_for
+from invoice_pipeline.samples import generate_invoice
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent

@@ -17,7 +17,7 @@ from dagster._core.definitions.run_request import InstigatorType
 from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.scheduler.instigation import TickStatus
 
-from invoice_pipeline.processing.results_db import ResultsStore
+from invoice_pipeline.processing.results.store import ResultsStore
 
 from .conftest import PipelinePass, ProdEnv, pg_query
 

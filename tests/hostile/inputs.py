@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from invoice_pipeline.processing.samples import generate_invoice
+from invoice_pipeline.samples import generate_invoice
 
 # ------------------------------------------------------------------ tiny PDF writer
 

@@ -21,11 +21,11 @@ import pytest
 
 from invoice_pipeline import runner
 from invoice_pipeline.definitions import build_definitions
-from invoice_pipeline.processing.documents import Limits, ingest_document
-from invoice_pipeline.processing.inbox import InboxScanner, InboxSettings
-from invoice_pipeline.processing.results_db import ResultsStore
-from invoice_pipeline.processing.samples import generate_invoice
-from invoice_pipeline.processing.store import DocumentStore, document_id_for, safe_name
+from invoice_pipeline.processing.intake.documents import Limits, ingest_document
+from invoice_pipeline.processing.intake.inbox import InboxScanner, InboxSettings
+from invoice_pipeline.processing.intake.store import DocumentStore, document_id_for, safe_name
+from invoice_pipeline.processing.results.store import ResultsStore
+from invoice_pipeline.samples import generate_invoice
 from invoice_pipeline.schema import InvoiceRecord
 from tests.hostile.conftest import Daemon, materialization_metadata, settle, sha256
 from tests.hostile.inputs import BIG, Case, bad_input_cases, invoice_pdf

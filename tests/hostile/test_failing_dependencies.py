@@ -33,8 +33,8 @@ import sqlalchemy as sa
 from invoice_pipeline import runner
 from invoice_pipeline.assets.llm_fields import LLM_RETRIES
 from invoice_pipeline.definitions import build_definitions
-from invoice_pipeline.processing.results_db import ResultsStore
-from invoice_pipeline.processing.samples import generate_invoice
+from invoice_pipeline.processing.results.store import ResultsStore
+from invoice_pipeline.samples import generate_invoice
 from tests.hostile.conftest import REPO, Outage, child_env, instance_yaml
 from tests.hostile.inputs import blank_png, invoice_pdf
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from invoice_pipeline.processing.documents import ingest_document, release_original
-from invoice_pipeline.processing.inbox import InboxScanner, InboxSettings
-from invoice_pipeline.processing.store import DocumentStore, document_id_for, safe_name
+from invoice_pipeline.processing.intake.documents import ingest_document, release_original
+from invoice_pipeline.processing.intake.inbox import InboxScanner, InboxSettings
+from invoice_pipeline.processing.intake.store import DocumentStore, document_id_for, safe_name
 from tests.hostile.inputs import HOSTILE_NAMES, invoice_pdf
 
 CLIMBING = [

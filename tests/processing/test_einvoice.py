@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from invoice_pipeline.processing.einvoice import (
+from invoice_pipeline.processing.extract.einvoice import (
     MISMATCH_CODE,
     cross_check,
     find_embedded_xml,
     is_einvoice_xml,
     parse_einvoice,
 )
-from invoice_pipeline.processing.samples_einvoice import (
+from invoice_pipeline.samples.einvoice import (
     SampleEInvoice,
     SampleLine,
     cii_xml,

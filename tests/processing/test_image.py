@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from invoice_pipeline.processing import image as im
-from invoice_pipeline.processing import pdf
-from invoice_pipeline.processing.ocr import synthetic
+from invoice_pipeline.processing.imaging import image as im
+from invoice_pipeline.processing.imaging import pdf
+from invoice_pipeline.samples import synthetic
 from invoice_pipeline.schema import RawDocument
 
 
@@ -234,7 +234,7 @@ def test_preprocess_document_images_and_failures(clean_page: np.ndarray) -> None
 
 def test_a_table_grid_on_a_scan_is_not_mistaken_for_a_photographed_page() -> None:
     """Regression: the compact layout's bordered table used to be warped as a page outline."""
-    from invoice_pipeline.processing.samples import generate_invoice
+    from invoice_pipeline.samples import generate_invoice
 
     data, _, _ = generate_invoice(200, "de", layout="compact", kind="scan")
     pages = im.load_image_pages(data, max_pixels=100_000_000)

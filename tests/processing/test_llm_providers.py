@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from invoice_pipeline.processing.llm import (
+from invoice_pipeline.processing.extract import (
     ExtractionFailed,
     Extractor,
     FallbackExtractor,
@@ -30,14 +30,14 @@ from invoice_pipeline.processing.llm import (
     ProviderUnavailable,
     build_extractor,
 )
-from invoice_pipeline.processing.llm.anthropic_provider import AnthropicExtractor
-from invoice_pipeline.processing.llm.gemini_provider import GeminiExtractor
-from invoice_pipeline.processing.llm.openai_provider import (
+from invoice_pipeline.processing.extract.llm.anthropic_provider import AnthropicExtractor
+from invoice_pipeline.processing.extract.llm.gemini_provider import GeminiExtractor
+from invoice_pipeline.processing.extract.llm.openai_provider import (
     OpenAICompatibleExtractor,
     OpenAIExtractor,
 )
-from invoice_pipeline.processing.llm.pricing import estimate_cost, price_for
-from invoice_pipeline.processing.llm.prompt import (
+from invoice_pipeline.processing.extract.llm.pricing import estimate_cost, price_for
+from invoice_pipeline.processing.extract.llm.prompt import (
     SCHEMA_NAME,
     SYSTEM_PROMPT,
     OutputInvalid,
@@ -47,7 +47,7 @@ from invoice_pipeline.processing.llm.prompt import (
     parse_output,
     render_lines,
 )
-from invoice_pipeline.processing.llm.provider import LLMExtractor
+from invoice_pipeline.processing.extract.llm.provider import LLMExtractor
 from invoice_pipeline.schema import (
     TEXT_FIELDS,
     ExtractedInvoice,
@@ -492,7 +492,7 @@ def test_build_extractor_names_and_chains(env: pytest.MonkeyPatch) -> None:
 
 def test_importing_the_package_does_not_import_the_sdks() -> None:
     code = (
-        "import sys, invoice_pipeline.processing.llm as llm\n"
+        "import sys, invoice_pipeline.processing.extract as llm\n"
         "assert callable(llm.build_extractor)\n"
         "loaded = [m for m in ('openai', 'anthropic', 'google.genai') if m in sys.modules]\n"
         "assert not loaded, loaded\n"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoice_pipeline.processing.normalise import (
+from invoice_pipeline.processing.validate.normalise import (
     due_date_from_terms,
     format_money,
     format_price,

@@ -13,16 +13,16 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from invoice_pipeline.processing import image as im
-from invoice_pipeline.processing import pdf
+from invoice_pipeline.processing.imaging import image as im
+from invoice_pipeline.processing.imaging import pdf
 from invoice_pipeline.processing.ocr import (
     EngineNotInstalled,
     OcrEngine,
     get_engine,
     read_document,
-    synthetic,
 )
 from invoice_pipeline.processing.ocr.tesseract_engine import TesseractEngine
+from invoice_pipeline.samples import synthetic
 from invoice_pipeline.schema import PageImage, PreprocessedDocument, RawDocument
 
 

@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from invoice_pipeline.processing import pdf
+from invoice_pipeline.processing.imaging import pdf
 from invoice_pipeline.processing.ocr.layout import order_lines, polygon_angle
 from invoice_pipeline.processing.ocr.text_layer import read_text_layer
 from invoice_pipeline.schema import OcrLine

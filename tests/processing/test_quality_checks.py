@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from invoice_pipeline.processing.quality_checks import (
+from invoice_pipeline.processing.evaluate.quality_checks import (
     EVALUATION_CHECKS,
     VALIDATED_CHECKS,
     evaluation_checks,

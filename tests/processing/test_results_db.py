@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from invoice_pipeline.processing.evaluate import Thresholds, evaluate
-from invoice_pipeline.processing.results_db import ResultsStore, metadata
+from invoice_pipeline.processing.results.store import ResultsStore, metadata
 from invoice_pipeline.schema import Evaluation, Evidence, Invoice, LineItem
 
 D = Decimal

@@ -6,11 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from invoice_pipeline.processing.normalise import parse_amount, parse_date
-from invoice_pipeline.processing.ocr.text_layer import read_text_layer
-from invoice_pipeline.processing.pdf import probe
-from invoice_pipeline.processing.rules.extractor import RulesExtractor
-from invoice_pipeline.processing.rules.values import (
+from invoice_pipeline.processing.extract.rules.extractor import RulesExtractor
+from invoice_pipeline.processing.extract.rules.values import (
     clean_code,
     decimal_separator,
     find_amounts,
@@ -18,7 +15,10 @@ from invoice_pipeline.processing.rules.values import (
     find_ibans,
     find_vat_ids,
 )
-from invoice_pipeline.processing.samples import generate_invoice
+from invoice_pipeline.processing.imaging.pdf import probe
+from invoice_pipeline.processing.ocr.text_layer import read_text_layer
+from invoice_pipeline.processing.validate.normalise import parse_amount, parse_date
+from invoice_pipeline.samples import generate_invoice
 from invoice_pipeline.schema import OcrDocument, OcrLine, OcrPage
 
 EXTRACTOR = RulesExtractor()

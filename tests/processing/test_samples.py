@@ -17,7 +17,7 @@ import stdnum.gb.vat
 import stdnum.se.vat
 from schwifty import IBAN
 
-from invoice_pipeline.processing.samples import (
+from invoice_pipeline.samples import (
     LAYOUTS,
     Sample,
     _plan,
@@ -26,17 +26,17 @@ from invoice_pipeline.processing.samples import (
     generate_invoice,
     load_corpus,
 )
-from invoice_pipeline.processing.samples.__main__ import main as cli_main
-from invoice_pipeline.processing.samples.data import (
+from invoice_pipeline.samples.__main__ import main as cli_main
+from invoice_pipeline.samples.data import (
     LOCALE_SPECS,
     format_date,
     format_money,
     format_number,
     make_invoice,
 )
-from invoice_pipeline.processing.samples.degrade import render_pages
-from invoice_pipeline.processing.samples.render import LABELS, OVERRIDES
-from invoice_pipeline.processing.samples.words import CATALOG, SECOND_LINES, STREETS
+from invoice_pipeline.samples.degrade import render_pages
+from invoice_pipeline.samples.render import LABELS, OVERRIDES
+from invoice_pipeline.samples.words import CATALOG, SECOND_LINES, STREETS
 from invoice_pipeline.schema import InvoiceRecord
 
 VARIANTS = ["en-US", "en-GB", "de", "fr", "sv"]

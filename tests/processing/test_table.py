@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from invoice_pipeline.processing.table import (
+from invoice_pipeline.processing.results.parquet import (
     INVOICE_SCHEMA,
     read_parquet,
     records_to_arrow,

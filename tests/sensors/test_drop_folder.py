@@ -24,9 +24,9 @@ from upath import UPath
 
 from invoice_pipeline.definitions import build_definitions
 from invoice_pipeline.jobs import JOB_NAME
-from invoice_pipeline.processing.inbox import InboxScanner, InboxSettings, duplicates
-from invoice_pipeline.processing.results_db import ResultsStore
-from invoice_pipeline.processing.store import DocumentStore, document_id_for
+from invoice_pipeline.processing.intake.inbox import InboxScanner, InboxSettings, duplicates
+from invoice_pipeline.processing.intake.store import DocumentStore, document_id_for
+from invoice_pipeline.processing.results.store import ResultsStore
 from invoice_pipeline.runner import QUIET_RUN_CONFIG
 from invoice_pipeline.sensors import drop_folder_sensor
 from invoice_pipeline.sensors.drop_folder import tick_in_process
@@ -538,7 +538,7 @@ def test_storage_inside_the_inbox_is_never_scanned(env):
 
 
 def test_dropped_files_are_processed_end_to_end(env, daemon):
-    from invoice_pipeline.processing.samples import generate_invoice
+    from invoice_pipeline.samples import generate_invoice
 
     inbox = env["inbox"]
     (inbox / "acme").mkdir()

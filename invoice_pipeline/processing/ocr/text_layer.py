@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from invoice_pipeline.processing.imaging.pdf import PdfError, open_pdf
 from invoice_pipeline.processing.ocr.layout import order_lines
-from invoice_pipeline.processing.pdf import PdfError, open_pdf
 from invoice_pipeline.schema import OcrLine, OcrPage, OcrWord
 
 ENGINE = "text_layer"
@@ -263,7 +263,7 @@ def read_text_layer(
     """The text layer of ``pages`` (1-based) as OCR pages in PDF points, origin top left.
 
     A page that cannot be read becomes an empty :class:`OcrPage` with ``error`` set;
-    a file that cannot be opened raises :class:`~invoice_pipeline.processing.pdf.PdfError`.
+    a file that cannot be opened raises :class:`~invoice_pipeline.processing.imaging.pdf.PdfError`.
     """
     result: list[OcrPage] = []
     with open_pdf(data, password) as doc:

@@ -1,0 +1,387 @@
+"""Seller and buyer: names and addresses from the blocks of lines on the first page.
+
+The buyer is found by its label ("Bill to", "Rechnungsempfänger", "Facturé à",
+"Faktureras till", ...) or, without one, as the address block in the window
+position of a letter. The seller is the labelled block, else the company name
+in the letterhead or the footer (a line with a legal form such as GmbH, Ltd,
+SAS or AB scores highest), else the first prominent line of the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from invoice_pipeline.processing.extract.rules.geometry import (
+    Ln,
+    below,
+    median_height,
+    right_of,
+    v_overlap,
+)
+from invoice_pipeline.processing.extract.rules.values import AMOUNT_RE, DATE_RE, WORD_RE
+from invoice_pipeline.processing.extract.rules.vocabulary import (
+    ACCOUNT_HOLDER,
+    BUYER_LABELS,
+    CONTACT_LINE,
+    LABELS,
+    LEGAL_FORMS,
+    NAME_LABEL,
+    PARTY_ID_AFTER,
+    REGISTRATION_LINE,
+    SELLER_LABELS,
+    SHIP_LABELS,
+    TITLE_WORDS,
+    TOTAL_LABELS,
+)
+
+POSTCODE = re.compile(
+    r"(?:\b\d{4,5}\b|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b[A-Z]{2}\s\d{5}(?:-\d{4})?\b|\bF-\d{5}\b|\bD-\d{5}\b)"
+)
+COUNTRIES = re.compile(
+    r"\b(?:germany|deutschland|france|sweden|sverige|united kingdom|uk|england|usa|united states|"
+    r"austria|osterreich|switzerland|schweiz|suisse|netherlands|nederland|belgium|belgique|spain|espana|"
+    r"italy|italia|denmark|danmark|norway|norge|finland|suomi|ireland|poland|polska|india)\b"
+)
+ADDRESS_LABEL = re.compile(
+    r"(?:anschrift|adresse|address|addr\.?|strasse|street|rue|adres|adress|postadress\w*|sitz)\b"
+)
+SALUTATION = re.compile(
+    r"(?:herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|miss|dr\.?|monsieur|madame|m\.|mme\.?|herr\s*dr\.?)"
+)
+SEPARATORS = re.compile(r"\s*[·•|]\s*|\s+[-–]\s+(?=.*\d)")
+
+
+@dataclass
+class Party:
+    name: Ln | None = None
+    name_text: str | None = None
+    address: list[Ln] = field(default_factory=list)
+    address_text: str | None = None
+    confidence: float = 0.0
+    name_above: list[Ln] = field(default_factory=list)
+    """Lines of a name printed over two lines, above ``name``."""
+
+    @property
+    def name_lines(self) -> list[Ln]:
+        return [*self.name_above, *([self.name] if self.name is not None else [])]
+
+    @property
+    def lines(self) -> list[Ln]:
+        return [*self.name_lines, *self.address]
+
+
+def _is_label_line(ln: Ln) -> bool:
+    f = ln.folded
+    if TITLE_WORDS.match(f) and len(f) < 40:
+        return True
+    for label in LABELS:
+        m = label.pattern.search(f)
+        if m and m.start() <= 1 and label.weight >= 0.6:
+            return True
+    return any(p.search(f) for pats in TOTAL_LABELS.values() for p, w in pats if w >= 1.0)
+
+
+def _is_data_line(ln: Ln) -> bool:
+    """Dates, amounts or ids only: no letters to speak of."""
+    letters = sum(ch.isalpha() for ch in ln.text)
+    return (
+        letters < 2
+        or bool(DATE_RE.fullmatch(ln.text.strip()))
+        or bool(AMOUNT_RE.fullmatch(ln.text.strip()))
+    )
+
+
+def block_below(start: Ln, lines: Sequence[Ln], *, max_lines: int = 6) -> list[Ln]:
+    """The lines under ``start`` that continue its block (aligned, closely spaced)."""
+    block = [start]
+    current = start
+    while len(block) < max_lines:
+        nxt = [
+            b
+            for b in below(current, lines, max_gap=1.1, align=0.02)
+            if abs(b.x0 - start.x0) < 0.03 and b not in block
+        ]
+        if not nxt:
+            break
+        b = nxt[0]
+        if _is_label_line(b) or CONTACT_LINE.search(b.folded) or BUYER_LABELS.match(b.folded):
+            break
+        block.append(b)
+        current = b
+    return block
+
+
+def _address_of(block: list[Ln]) -> tuple[list[Ln], str | None]:
+    address = []
+    for ln in block[1:]:
+        if CONTACT_LINE.search(ln.folded) or _is_data_line(ln) and not POSTCODE.search(ln.text):
+            break
+        address.append(ln)
+    parts: list[str] = []
+    name_line = block[0]
+    pieces = SEPARATORS.split(name_line.text)
+    if len(pieces) > 1:  # "ACME GmbH · Hauptstr. 1 · 10115 Berlin"
+        parts.extend(p for p in pieces[1:] if p and not CONTACT_LINE.search(p.lower()))
+    parts.extend(ln.text.strip(" ,") for ln in address)
+    return address, (", ".join(parts) if parts else None)
+
+
+def _name_text(ln: Ln) -> str:
+    text = SEPARATORS.split(ln.text)[0].strip(" ,:")
+    text = re.sub(r"(?i)^(?:attn|attention|z\.\s?hd\.?|c/o|a l'attention de)\s*:?\s*", "", text)
+    m = re.match(r"(?i)(?:sold\s*by|seller|supplier|vendor|from)\s*:\s*", text)
+    if m:  # "Sold by: ACME Ltd" (a label with a colon, not a name like "Lieferant GmbH")
+        text = text[m.end() :].strip(" :-")
+    return text
+
+
+def _party_from_label(label: Ln, pattern: re.Pattern[str], lines: Sequence[Ln]) -> Party | None:
+    m = pattern.match(label.folded)
+    if not m or PARTY_ID_AFTER.match(label.folded[m.end() :]):
+        return None
+    rest = label.text[label.orig(m.end()) :].strip(" :-")
+    if rest.startswith(("/", "&", "(")) or rest.lower().startswith(("und ", "and ", "et ", "och ")):
+        rest = ""  # "Käufer/Leistungsempfänger": the label goes on, no name on this line
+    if rest and sum(ch.isalpha() for ch in rest) >= 2:
+        block = block_below(label, lines)
+        address, address_text = _address_of(block)
+        return Party(label, rest, address, address_text, 0.85)
+    named = _named_party(label, lines)
+    if named is not None:
+        return named
+    candidates = [
+        b for b in below(label, lines, max_gap=2.0, align=0.03) if not _is_data_line(b)
+    ] + right_of(label, lines)[:1]
+    for first in candidates:
+        if _is_label_line(first) or CONTACT_LINE.search(first.folded):
+            continue
+        if first.text.rstrip().endswith(":"):
+            continue  # a field label ("Nummer:"), not a name
+        block = block_below(first, lines)
+        address, address_text = _address_of(block)
+        return Party(first, _name_text(first), address, address_text, 0.85)
+    return None
+
+
+def _named_party(label: Ln, lines: Sequence[Ln]) -> Party | None:
+    """A role heading followed by ``Name: value`` / ``Anschrift: value`` rows (a form)."""
+    following = [
+        b
+        for b in lines
+        if b.page == label.page
+        and label.y1 - 0.002 <= b.y0 <= label.y1 + 0.2
+        and b.x0 < 0.5
+        and abs(b.x0 - label.x0) < 0.03
+    ]
+    for row_label in sorted(following, key=lambda b: b.y0)[:6]:
+        if not NAME_LABEL.match(row_label.folded.strip()):
+            continue
+        values = right_of(row_label, lines)
+        if not values:
+            continue
+        name = values[0]
+        address: list[Ln] = []
+        last = name
+        for b in sorted(lines, key=lambda b: b.y0):
+            if b.page == name.page and b.y0 > name.y1 - 0.002 and abs(b.x0 - name.x0) < 0.01:
+                if b.y0 - last.y1 > 2.5 * name.h or CONTACT_LINE.search(b.folded):
+                    break
+                last = b
+                field_label = _form_label(b, lines)
+                if field_label is not None and not ADDRESS_LABEL.match(field_label.folded):
+                    if address:
+                        break  # the next field of the form ("USt.-Id.-Nr.:", "Telefon:")
+                    continue  # a row before the address ("Ansprechpartner:")
+                if _is_data_line(b) and not POSTCODE.search(b.text):
+                    break
+                address.append(b)
+                if len(address) >= 3:
+                    break
+        address_text = ", ".join(b.text for b in address) or None
+        above = _name_line_above(name, row_label, lines)
+        name_text = " ".join([*(b.text.strip() for b in above), _name_text(name)])
+        return Party(name, name_text, address, address_text, 0.85, name_above=above)
+    return None
+
+
+def _form_label(value: Ln, lines: Sequence[Ln]) -> Ln | None:
+    """The label left of a value on its row in a form ("Anschrift:", "Telefon:"), if any."""
+    left = [
+        c
+        for c in lines
+        if c is not value
+        and c.page == value.page
+        and c.x1 <= value.x0
+        and v_overlap(value, c) >= 0.45
+    ]
+    return max(left, key=lambda c: c.x1, default=None)
+
+
+def _name_line_above(name: Ln, row_label: Ln, lines: Sequence[Ln]) -> list[Ln]:
+    """The first line of a name set over two lines beside a form's "Name:" row.
+
+    Forms centre a two-line value on its label: "MVM Musterhafter" above
+    "Versicherungsverein Musterstadt a.G.", level with "Name:". The line must start where
+    the value starts, sit right above it and have no label of its own on its row; a
+    salutation ("Herrn", "Mrs") is not part of the name.
+    """
+    for b in lines:
+        if b is name or b.page != name.page or abs(b.x0 - name.x0) > 0.01:
+            continue
+        gap = name.y0 - b.y1
+        if not (-0.2 * name.h <= gap <= 0.8 * name.h):
+            continue
+        if _form_label(b, lines) is not None:
+            return []  # a row of the form with its own label
+        if SALUTATION.fullmatch(b.folded.strip()) or _is_label_line(b) or _is_data_line(b):
+            return []
+        if row_label.y0 <= b.y0:
+            return []
+        return [b]
+    return []
+
+
+def _address_blocks(lines: Sequence[Ln]) -> list[list[Ln]]:
+    """Blocks of 2-7 aligned lines on page 1 of which one looks like a postcode line."""
+    page1 = [ln for ln in lines if ln.page == 1]
+    seen: set[int] = set()
+    blocks = []
+    for ln in sorted(page1, key=lambda x: (x.y0, x.x0)):
+        if ln.index in seen or _is_label_line(ln) or _is_data_line(ln):
+            continue
+        block = block_below(ln, page1, max_lines=7)
+        seen.update(b.index for b in block)
+        if len(block) >= 2 and any(
+            POSTCODE.search(b.text) or COUNTRIES.search(b.folded) for b in block[1:]
+        ):
+            blocks.append(block)
+    return blocks
+
+
+MIN_SELLER_SCORE = 0.3
+"""A seller guess needs a legal form, the letterhead, the footer or the bank account:
+a stray line in the middle of the page ("Order", a column header) is no seller."""
+
+
+def _is_code(text: str) -> bool:
+    """One token that is a number or id ("#invoice_number_1", "RE-2024-118"), not a name
+    ("7-Eleven" and "3M" stay names)."""
+    token = text.strip()
+    if not token or " " in token:
+        return False
+    return "#" in token or "_" in token or sum(ch.isdigit() for ch in token) >= 3
+
+
+def _is_sentence(ln: Ln) -> bool:
+    """More than seven words not ending in a legal form: prose, not a company name."""
+    words = WORD_RE.findall(ln.text)
+    if len(words) <= 7:
+        return False
+    tail = " ".join(w.lower() for w in words[-2:])
+    return not LEGAL_FORMS.search(tail)
+
+
+def _account_holders(lines: Sequence[Ln]) -> set[str]:
+    """Folded names after "Titulaire du compte :", "Kontoinhaber:", "Account holder:"."""
+    names = set()
+    for ln in lines:
+        m = ACCOUNT_HOLDER.search(ln.folded)
+        if m:
+            name = re.split(r"\s[-–|]\s|,|\s{2,}", ln.folded[m.end() :].strip())[0].strip()
+            if len(WORD_RE.findall(name)) >= 1:
+                names.add(name)
+    return names
+
+
+def _seller_score(
+    ln: Ln, med_h: float, lines: Sequence[Ln] = (), holders: set[str] | None = None
+) -> float:
+    score = 0.0
+    legal = LEGAL_FORMS.search(ln.folded)
+    if legal:
+        score += 1.0
+    words = len(WORD_RE.findall(ln.text))
+    if holders and _name_text(ln).lower() in holders:
+        score += 0.8  # the name the bank account is held in
+    if lines and ln.y0 > 0.7 and words <= 5:
+        nxt = below(ln, lines, max_gap=1.5)[:1]
+        if nxt and REGISTRATION_LINE.search(nxt[0].folded):
+            score += 0.8  # the company name above its registration line in the footer
+    if ln.page == 1 and ln.y0 < 0.25:
+        score += 0.6 - ln.y0
+    elif ln.y0 > 0.82:
+        score += 0.35
+    if ln.h > med_h * 1.25:
+        score += 0.4
+    if SEPARATORS.search(ln.text) and ln.h < med_h:
+        score += 0.2  # the small sender line above a window address
+    return score
+
+
+def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
+    """(seller, buyer) guesses; ``exclude`` holds indexes of table lines to ignore."""
+    usable = [ln for ln in lines if ln.index not in exclude]
+    buyer: Party | None = None
+    seller: Party | None = None
+    for ln in usable:
+        if ln.page > 2:
+            break
+        if buyer is None and BUYER_LABELS.match(ln.folded):
+            buyer = _party_from_label(ln, BUYER_LABELS, usable)
+        if seller is None and SELLER_LABELS.match(ln.folded):
+            seller = _party_from_label(ln, SELLER_LABELS, usable)
+    ship_lines = {
+        b.index
+        for ln in usable
+        if SHIP_LABELS.match(ln.folded)
+        for b in block_below(ln, usable, max_lines=7)
+    }
+
+    blocks = [b for b in _address_blocks(usable) if not ship_lines & {x.index for x in b}]
+    med_h = median_height(usable)
+    taken = {x.index for x in (buyer.lines if buyer else [])}
+
+    if seller is None:
+        candidates = [
+            ln
+            for ln in usable
+            if (ln.page == 1 or ln.y0 > 0.82)
+            and ln.index not in taken
+            and ln.index not in ship_lines
+            and not _is_label_line(ln)
+            and not _is_data_line(ln)
+            and not CONTACT_LINE.search(ln.folded)
+            and not BUYER_LABELS.match(ln.folded)
+            and sum(ch.isalpha() for ch in ln.text) >= 2
+            and not _is_sentence(ln)
+            and not _is_code(ln.text)
+        ]
+        holders = _account_holders(usable)
+        scored = [(_seller_score(ln, med_h, usable, holders), -ln.index, ln) for ln in candidates]
+        score, _, best = max(scored, key=lambda t: t[:2], default=(0.0, 0, None))
+        if best is not None and score > MIN_SELLER_SCORE:
+            block = next((b for b in blocks if b[0] is best), None) or block_below(best, usable)
+            address, address_text = _address_of(block)
+            # a legal form, or two signs that agree (the footer and the bank account holder)
+            conf = 0.75 if LEGAL_FORMS.search(best.folded) or score >= 1.5 else 0.5
+            seller = Party(best, _name_text(best), address, address_text, conf)
+    if seller is not None:
+        taken |= {x.index for x in seller.lines}
+
+    if buyer is None:
+        others = [
+            b
+            for b in blocks
+            if not taken & {x.index for x in b} and b[0].y0 < 0.5 and b[0].page == 1
+        ]
+        if others:
+            # the letter window: the left-most, then top-most block that is not the seller's
+            block = min(others, key=lambda b: (round(b[0].x0 * 4), b[0].y0))
+            first = block[0]
+            if SEPARATORS.search(first.text) and len(block) > 2:
+                block = block[1:]  # a sender line above the window address
+            address, address_text = _address_of(block)
+            buyer = Party(block[0], _name_text(block[0]), address, address_text, 0.55)
+    return seller or Party(), buyer or Party()
