@@ -58,7 +58,13 @@ def commands(
     """name -> the command lines to run (or a reason to skip it)."""
     py = sys.executable
     out: dict[str, list[list[str]] | str] = {}
-    for name in ("dagster_overhead", "profile_pipeline", "ocr_engines", "throughput"):
+    for name in (
+        "sensor_tick",
+        "dagster_overhead",
+        "profile_pipeline",
+        "ocr_engines",
+        "throughput",
+    ):
         out[name] = [
             [
                 py,
@@ -68,15 +74,6 @@ def commands(
                 *(QUICK.get(name, []) if quick else []),
             ]
         ]
-    out["sensor_tick"] = [
-        [
-            py,
-            "bench/sensor_tick.py",
-            "--output",
-            str(results / "sensor_tick.json"),
-            *(QUICK["sensor_tick"] if quick else []),
-        ]
-    ]
     zugferd = data / "zugferd-dev"
     out["einvoice_accuracy"] = (
         [
@@ -84,8 +81,8 @@ def commands(
                 py,
                 "bench/einvoice_accuracy.py",
                 str(zugferd),
-                "--json",
-                str(results / "einvoice_accuracy.json"),
+                "--results",
+                str(results),
             ]
         ]
         if zugferd.is_dir()

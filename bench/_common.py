@@ -9,7 +9,8 @@ average (figures on a shared machine are noisy; the load says how noisy), and
 :func:`bar_chart` draws a PNG with matplotlib's Agg backend when matplotlib is
 installed (the ``bench`` extra). :class:`PeakMemory` samples the resident set
 size of this process in a thread, so each phase of a benchmark gets its own
-peak; :func:`percentile` is the linear-interpolation percentile.
+peak; :func:`percentile` is the linear-interpolation percentile. The main every
+script shares (parse, measure, print, write JSON, chart) is :mod:`bench._main`.
 """
 
 from __future__ import annotations

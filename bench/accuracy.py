@@ -54,13 +54,11 @@ if __package__ in (None, ""):  # run as a script: python bench/accuracy.py
 from bench._common import (  # noqa: E402
     Stopwatch,
     heatmap,
-    load_average,
     pipeline_env,
     print_table,
     quiet_logs,
-    results_dir,
-    write_json,
 )
+from bench._main import Benchmark, run_benchmark  # noqa: E402
 from invoice_pipeline.schema import KEY_FIELDS, TEXT_FIELDS  # noqa: E402
 
 FIELDS = (*TEXT_FIELDS, "line_items")
@@ -168,7 +166,7 @@ def _decimal(value: Any) -> Decimal | None:
     try:
         return Decimal(str(value).replace(",", "")) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        from invoice_pipeline.processing.validate.normalise import parse_amount
+        from invoice_pipeline.processing.validate.amounts import parse_amount
 
         return parse_amount(str(value))
 
@@ -192,7 +190,7 @@ def _names_alike(expected: Any, got: Any) -> bool:
     a leading salutation ("Herrn", "Mrs") is left out on both sides."""
     from rapidfuzz import fuzz
 
-    from invoice_pipeline.processing.validate.normalise import name_key
+    from invoice_pipeline.processing.validate.text import name_key
 
     expected, got = (SALUTATION.sub("", str(v).strip()) for v in (expected, got))
     if fuzz.ratio(_processed(expected), _processed(got)) >= FUZZY_THRESHOLD:
@@ -205,7 +203,7 @@ def field_right(name: str, expected: Any, got: Any) -> bool:
     """Whether ``got`` (the record's value) counts as ``expected`` for field ``name``."""
     from rapidfuzz import fuzz
 
-    from invoice_pipeline.processing.validate.normalise import normalise_iban, normalise_vat_id
+    from invoice_pipeline.processing.validate.ids import normalise_iban, normalise_vat_id
 
     if got is None or got == "":
         return False
@@ -579,8 +577,7 @@ def _csv(text: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in text.split(",") if v.strip())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("datasets", type=Path, nargs="+", help="dataset folders")
     parser.add_argument(
         "--engines",
@@ -602,13 +599,15 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="also read each e-invoice from its printed text alone (rules, XML ignored)",
     )
-    parser.add_argument("--results", type=Path, default=None)
-    args = parser.parse_args(argv)
+
+
+def _missing_folders(args: argparse.Namespace) -> str | None:
     missing = [str(d) for d in args.datasets if not d.is_dir()]
-    if missing:
-        parser.error(f"not a folder: {', '.join(missing)}")
-    before = load_average()
-    report = measure(
+    return f"not a folder: {', '.join(missing)}" if missing else None
+
+
+def _measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    return measure(
         args.datasets,
         engines=args.engines,
         provider=args.provider,
@@ -616,11 +615,21 @@ def main(argv: list[str] | None = None) -> int:
         limit=args.limit,
         printed=args.printed,
     )
-    print_report(report)
-    folder = results_dir(args.results)
-    write_json("accuracy", report, folder=folder, load_before=before)
-    chart(report, folder / "accuracy.png")
-    return 0
+
+
+BENCHMARK = Benchmark(
+    name="accuracy",
+    description=__doc__.split("\n\n")[0],
+    add_arguments=_arguments,
+    measure=_measure,
+    print_report=print_report,
+    chart=chart,
+    check=_missing_folders,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_benchmark(BENCHMARK, argv)
 
 
 if __name__ == "__main__":

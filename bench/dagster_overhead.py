@@ -53,14 +53,12 @@ from bench._common import (  # noqa: E402
     Stopwatch,
     bar_chart,
     environ,
-    load_average,
     percentile,
     print_table,
     quiet_logs,
-    results_dir,
     seed_instance,
-    write_json,
 )
+from bench._main import Benchmark, run_benchmark  # noqa: E402
 
 POSTGRES_STORAGES = ("postgres", "postgres_pooled")
 """dagster-postgres's stock storage, and the top-level dagster.yaml's (connections held open)."""
@@ -429,8 +427,7 @@ def _csv(text: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in text.split(",") if v.strip())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variants", type=_csv, default=("noop", "trivial"))
     parser.add_argument("--storages", type=_csv, default=STORAGES)
     parser.add_argument("--executors", type=_csv, default=("in_process", "multiprocess"))
@@ -445,10 +442,10 @@ def main(argv: list[str] | None = None) -> int:
         "--per-doc-multiprocess", type=int, default=1, help="one-document runs, multiprocess"
     )
     parser.add_argument("--batch", type=int, default=20, help="documents in the batch run")
-    parser.add_argument("--results", type=Path, default=None)
-    args = parser.parse_args(argv)
-    before = load_average()
-    report = measure(
+
+
+def _measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    return measure(
         variants=args.variants,
         storages=args.storages,
         executors=args.executors,
@@ -457,11 +454,21 @@ def main(argv: list[str] | None = None) -> int:
         batch=args.batch,
         multiprocess_variants=args.multiprocess_variants,
     )
-    print_report(report)
-    folder = results_dir(args.results)
-    write_json("dagster_overhead", report, folder=folder, load_before=before)
-    chart(report, folder / "dagster_overhead.png")
-    return 1 if any(c["failed_runs"] for c in report["cells"]) else 0
+
+
+BENCHMARK = Benchmark(
+    name="dagster_overhead",
+    description=__doc__.split("\n\n")[0],
+    add_arguments=_arguments,
+    measure=_measure,
+    print_report=print_report,
+    chart=chart,
+    exit_status=lambda report: 1 if any(c["failed_runs"] for c in report["cells"]) else 0,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_benchmark(BENCHMARK, argv)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Accuracy of the e-invoice path against a dataset with ground truth.
 
-Usage: ``python bench/einvoice_accuracy.py DATASET_DIR [--json OUT.json] [-v]``
+Usage: ``python bench/einvoice_accuracy.py DATASET_DIR [--results DIR] [-v]``
 where DATASET_DIR holds ``manifest.jsonl``, ``docs/`` and ``gt/<doc_id>.json``
 (the layout of ``shared/data/zugferd-dev``). For every PDF it looks for an
 embedded e-invoice with :func:`find_embedded_xml`, reads it with
@@ -9,7 +9,7 @@ embedded e-invoice with :func:`find_embedded_xml`, reads it with
 field); it also runs :func:`cross_check` against the PDF's text layer and
 counts the documents whose print disagrees with the XML, and how many slightly
 tampered values (number, total, tax, date) it catches. Prints a per-field
-table; nothing is timed and nothing is written unless ``--json`` is given.
+table and writes ``bench/results/einvoice_accuracy.json`` (nothing is timed).
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+if __package__ in (None, ""):  # run as a script: python bench/einvoice_accuracy.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._main import Benchmark, run_benchmark  # noqa: E402
 from invoice_pipeline.processing.extract.einvoice import (
     MISMATCH_CODE,
     cross_check,
@@ -191,13 +195,7 @@ def evaluate(dataset: Path, verbose: bool = False) -> dict:
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset", type=Path)
-    parser.add_argument("--json", type=Path, help="also write the report as JSON")
-    parser.add_argument("-v", "--verbose", action="store_true", help="list every wrong field")
-    args = parser.parse_args(argv)
-    report = evaluate(args.dataset, verbose=args.verbose)
+def print_report(report: dict) -> None:
     print(
         f"PDFs: {report['pdfs']}  e-invoice XML found: {report['xml_found']}  ({report['seconds']} s)"
     )
@@ -216,9 +214,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     for line in report.get("errors", []):
         print("  " + line)
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=1))
-    return 0
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", type=Path)
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every wrong field")
+
+
+BENCHMARK = Benchmark(
+    name="einvoice_accuracy",
+    description=__doc__.splitlines()[0],
+    add_arguments=_arguments,
+    measure=lambda args, folder: evaluate(args.dataset, verbose=args.verbose),
+    print_report=print_report,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_benchmark(BENCHMARK, argv)
 
 
 if __name__ == "__main__":

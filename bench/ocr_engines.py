@@ -42,12 +42,10 @@ if __package__ in (None, ""):  # run as a script: python bench/ocr_engines.py
 
 from bench._common import (  # noqa: E402
     bar_chart,
-    load_average,
     print_table,
     quiet_logs,
-    results_dir,
-    write_json,
 )
+from bench._main import Benchmark, run_benchmark  # noqa: E402
 
 TARGET_SECONDS_PER_PAGE = 1.5
 TARGET_CER = 0.02
@@ -136,9 +134,11 @@ def engine_providers(name: str) -> list[str]:
         except Exception as exc:
             return [f"unknown ({exc})"]
     if name == "rapidocr":
-        from invoice_pipeline.processing.ocr import get_engine
+        from invoice_pipeline import settings
+        from invoice_pipeline.processing.ocr import engine_for
 
-        backend = getattr(get_engine("rapidocr"), "backend", "onnxruntime")
+        options = settings.get().ocr.model_copy(update={"engine": "rapidocr", "device": "cpu"})
+        backend = getattr(engine_for(options), "backend", "onnxruntime")
         if backend == "openvino":
             import openvino
 
@@ -156,13 +156,16 @@ def engine_providers(name: str) -> list[str]:
 
 def load_engine(name: str, device: str) -> tuple[Any | None, float, str | None]:
     """(engine, load seconds, why not) for one engine name."""
-    from invoice_pipeline.processing.ocr import EngineNotInstalled, get_engine
+    from invoice_pipeline import settings
+    from invoice_pipeline.processing.ocr import EngineNotInstalled, engine_for
 
     if name == "paddleocr" and importlib.util.find_spec("paddleocr") is None:
         return None, 0.0, "paddleocr is not importable here (it lives in .venv-paddle)"
+    options = settings.get().ocr.model_copy(update={"engine": name, "device": device})
+    settings.apply_library_environment()  # before PaddleX is imported
     started = time.perf_counter()
     try:
-        engine = get_engine(name, device)
+        engine = engine_for(options)
     except EngineNotInstalled as exc:
         return None, 0.0, str(exc)
     return engine, time.perf_counter() - started, None
@@ -191,10 +194,10 @@ def cached_read(cache: Reads, name: str, engine: Any, image: Any) -> tuple[str, 
 
 
 def preprocess(image: Any, options: Any) -> tuple[Any, float, list[str]]:
-    from invoice_pipeline.processing.imaging import image as im
+    from invoice_pipeline.processing.imaging.preprocess import preprocess_page
 
     started = time.perf_counter()
-    page = im.preprocess_page(image, page_number=1, options=options)
+    page = preprocess_page(image, page_number=1, options=options)
     return page.image, time.perf_counter() - started, list(page.steps)
 
 
@@ -308,7 +311,7 @@ def ablation(
     steps: tuple[str, ...] = STEPS,
 ) -> list[dict[str, Any]]:
     """CER and time with each of ``steps`` flipped against the defaults (and, for all, all off)."""
-    from invoice_pipeline.processing.imaging.image import PreprocessOptions
+    from invoice_pipeline.processing.imaging.preprocess import PreprocessOptions
     from invoice_pipeline.samples import synthetic
 
     unknown = [s for s in steps if s not in STEPS]
@@ -517,8 +520,7 @@ def _csv(text: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in text.split(",") if v.strip())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engines", type=_csv, default=("rapidocr", "tesseract", "paddleocr"))
     parser.add_argument("--scans", type=int, default=2)
     parser.add_argument("--photos", type=int, default=1)
@@ -537,10 +539,10 @@ def main(argv: list[str] | None = None) -> int:
         help="read the pages from here, or generate and keep them here (same pixels across venvs)",
     )
     parser.add_argument("--name", default="ocr_engines", help="result file name (no suffix)")
-    parser.add_argument("--results", type=Path, default=None)
-    args = parser.parse_args(argv)
-    before = load_average()
-    report = measure(
+
+
+def _measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    return measure(
         engines=args.engines,
         scans=args.scans,
         photos=args.photos,
@@ -552,12 +554,27 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         pages_dir=args.pages_dir,
     )
-    print_report(report)
-    folder = results_dir(args.results)
-    write_json(args.name, report, folder=folder, load_before=before)
-    chart(report, folder / f"{args.name}.png")
+
+
+def _exit_status(report: dict[str, Any]) -> int:
     measured = [r for r in report["engines"] if "skipped" not in r]
     return 0 if measured else 1
+
+
+BENCHMARK = Benchmark(
+    name="ocr_engines",
+    description=__doc__.split("\n\n")[0],
+    add_arguments=_arguments,
+    measure=_measure,
+    print_report=print_report,
+    chart=chart,
+    exit_status=_exit_status,
+    result_name=lambda args: args.name,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_benchmark(BENCHMARK, argv)
 
 
 if __name__ == "__main__":

@@ -41,15 +41,12 @@ if __package__ in (None, ""):  # run as a script: python bench/profile_pipeline.
 from bench._common import (  # noqa: E402
     Stopwatch,
     bar_chart,
-    load_average,
     pipeline_env,
     print_table,
     quiet_logs,
     results_dir,
-    write_json,
 )
-
-ASSET_MODULES = ("raw", "preprocessed", "ocr_text", "llm_fields", "validated", "evaluation")
+from bench._main import Benchmark, run_benchmark  # noqa: E402
 
 # (layer, substrings of "file path:function"): the first layer any frame of the stack matches
 # wins; read_page_with_time_limit waits for the OCR worker thread (pyinstrument samples only
@@ -66,11 +63,20 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             ":read_page_with_time_limit",
         ),
     ),
-    ("page preprocessing", ("processing/image.py",)),
-    ("PDF render/text layer", ("pypdfium2", "processing/pdf.py", "ocr/text_layer.py")),
-    ("thumbnails", ("processing/thumbnail.py",)),
+    (
+        "page preprocessing",
+        (
+            "imaging/preprocess.py",
+            "imaging/load.py",
+            "imaging/orientation.py",
+            "imaging/perspective.py",
+            "imaging/filters.py",
+        ),
+    ),
+    ("PDF render/text layer", ("pypdfium2", "imaging/pdf.py", "ocr/text_layer.py")),
+    ("thumbnails", ("imaging/thumbnail.py",)),
     ("IO manager (JSON/PNG)", ("resources/io_manager.py", "upath_io_manager.py")),
-    ("results database", ("processing/results_db.py",)),
+    ("results database", ("processing/results/",)),
     (
         "Dagster event log / run storage",
         ("dagster/_core/storage/", "dagster/_core/instance/", "dagster/_core/events/log.py"),
@@ -79,10 +85,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "validation / evaluation",
         (
-            "processing/validate.py",
-            "processing/evaluate.py",
-            "processing/normalise.py",
-            "processing/quality_checks.py",
+            "processing/validate/",
+            "processing/evaluate/",
         ),
     ),
     ("document store / ingest", ("processing/store.py", "processing/documents.py", "/upath/")),
@@ -105,7 +109,8 @@ def without_bypasses() -> Iterator[None]:
     def public_metadata(context: Any, key: str, metadata: dict[str, Any]) -> None:
         context.add_asset_metadata(metadata, partition_key=key)
 
-    modules = [importlib.import_module(f"invoice_pipeline.assets.{m}") for m in ASSET_MODULES]
+    # every asset's per-document loop (assets.common.materialize_documents) calls it from there
+    modules = [importlib.import_module("invoice_pipeline.assets.common")]
     saved = [(m, m.add_partition_metadata) for m in modules if hasattr(m, "add_partition_metadata")]
     saved_load = PydanticUPathIOManager.__dict__.get("load_input")
     try:
@@ -199,10 +204,9 @@ def run_once(
     root: Path, files: list[Path], backlog: int, *, profile: bool, interval: float
 ) -> dict[str, Any]:
     """Register ``files`` after ``backlog`` other partitions and run them as one batch."""
-    from invoice_pipeline import runner
+    from invoice_pipeline import runner, settings
     from invoice_pipeline.definitions import build_definitions
     from invoice_pipeline.partitions import documents
-    from invoice_pipeline.processing import config
     from invoice_pipeline.processing.intake.store import DocumentStore
 
     out: dict[str, Any] = {}
@@ -214,7 +218,7 @@ def run_once(
                 instance.add_dynamic_partitions(
                     documents.name, [f"backlog-{i:06d}" for i in range(backlog)]
                 )
-            store = DocumentStore(config.storage_root())
+            store = DocumentStore(settings.get().storage_root)
             registered = runner.register(instance, store, [(str(p), p) for p in files])
             keys = [r.entry.document_id for r in registered if r.entry]
             profiler = None
@@ -371,8 +375,7 @@ def chart(report: dict[str, Any], path: Path) -> Path | None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--docs", type=int, default=20)
     parser.add_argument(
         "--kinds", default="pdf", help="comma list of pdf, scan, photo (default: pdf)"
@@ -385,16 +388,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--interval", type=float, default=0.002, help="sampling interval (s)")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--results", type=Path, default=None)
-    args = parser.parse_args(argv)
+
+
+def _needs_pyinstrument(args: argparse.Namespace) -> str | None:
     try:
         import pyinstrument  # noqa: F401
     except ImportError:
-        print("profile_pipeline needs pyinstrument: pip install -e '.[bench]'", file=sys.stderr)
-        return 2
-    before = load_average()
-    folder = results_dir(args.results)
-    report = measure(
+        return "profile_pipeline needs pyinstrument: pip install -e '.[bench]'"
+    return None
+
+
+def _measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    return measure(
         docs=args.docs,
         kinds=tuple(k.strip() for k in args.kinds.split(",") if k.strip()),
         backlog=args.backlog,
@@ -403,10 +408,22 @@ def main(argv: list[str] | None = None) -> int:
         interval=args.interval,
         folder=folder,
     )
-    print_report(report)
-    write_json("profile_pipeline", report, folder=folder, load_before=before)
-    chart(report, folder / "profile_pipeline.png")
-    return 0 if report["after"]["success"] else 1
+
+
+BENCHMARK = Benchmark(
+    name="profile_pipeline",
+    description=__doc__.split("\n\n")[0],
+    add_arguments=_arguments,
+    measure=_measure,
+    print_report=print_report,
+    chart=chart,
+    exit_status=lambda report: 0 if report["after"]["success"] else 1,
+    check=_needs_pyinstrument,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_benchmark(BENCHMARK, argv)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ ledger, the inbox itself), printed, and checked::
     dropped = approved + manual_review + failed-with-reason + duplicates + ignored
 
 and every original (by sha256) must be recoverable from processed/,
-quarantine/, archive/ or the inbox (ignored and held files stay there). Exit
+quarantine/, archive/ or the inbox (ignored and held files stay there). The
+ledger is also written to ``bench/results/soak.json`` (``--results DIR``). Exit
 status 0 when both hold. Not part of the test suite: 2,000 documents take
 about an hour on a small machine; ``--documents 100`` a few minutes.
 """
@@ -40,12 +41,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):  # run as a script: python bench/soak.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._main import Benchmark, run_benchmark  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 BIG = 500 * 1024 * 1024
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--documents", type=int, default=2000, help="files to drop (2000)")
     parser.add_argument("--wave", type=int, default=50, help="files dropped between ticks (50)")
     parser.add_argument("--fault-rate", type=float, default=0.2, help="share of faulty files")
@@ -53,9 +58,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ocr-fault-rate", type=float, default=0.5, help="OCR pages that raise")
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--workdir", type=Path, default=None, help="keep everything here")
-    parser.add_argument("--json", type=Path, default=None, help="write the ledger as JSON here")
     parser.add_argument("--verbose", action="store_true", help="show the pipeline's warnings")
-    return parser.parse_args(argv)
 
 
 def configure(root: Path, llm_url: str) -> None:
@@ -264,8 +267,9 @@ def sha_index(*folders: Path) -> set[str]:
 
 def ledger(root: Path, dropper: Dropper, daemon: Daemon) -> dict[str, Any]:
     """The outcome of every dropped file, read from the stores, not from what was injected."""
+    from invoice_pipeline import settings
+    from invoice_pipeline.processing.intake.duplicates import duplicates
     from invoice_pipeline.processing.intake.ignore import is_ignored
-    from invoice_pipeline.processing.intake.inbox import duplicates
     from invoice_pipeline.processing.intake.store import DocumentStore
     from invoice_pipeline.processing.results.store import ResultsStore
 
@@ -286,7 +290,8 @@ def ledger(root: Path, dropper: Dropper, daemon: Daemon) -> dict[str, Any]:
         if record.status == "failed":
             reasons[(record.reasons or ["?"])[0].split(":", 1)[0]] += 1
     left = [p for p in inbox.rglob("*") if p.is_file() or p.is_symlink()]
-    ignored = [p for p in left if is_ignored(p.relative_to(inbox))]
+    extra = settings.get().inbox_settings.ignore_patterns
+    ignored = [p for p in left if is_ignored(p.relative_to(inbox), extra)]
     dups = duplicates(store)
     row = {
         "dropped": len(dropper.dropped),
@@ -335,8 +340,37 @@ def print_ledger(result: dict[str, Any], seconds: float) -> None:
             print(f"  {key}: {result[key]}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def _drop_and_settle(root: Path, rng: random.Random, args: argparse.Namespace) -> dict[str, Any]:
+    """Drop the documents in waves, tick until the inbox settles, read the ledger back."""
+    import dagster as dg
+
+    from invoice_pipeline.definitions import build_definitions
+
+    started = time.monotonic()
+    dropper = Dropper(root / "inbox", rng, args)
+    with dg.DagsterInstance.from_config(str(root / "dagster_home")) as instance:
+        daemon = Daemon(instance, build_definitions())
+        while dropper.count < args.documents:
+            for _ in range(min(args.wave, args.documents - dropper.count)):
+                dropper.drop()
+            daemon.tick()  # first sight of this wave
+            time.sleep(0.25)
+            daemon.tick()
+            print(
+                f"{dropper.count:6d} dropped, {daemon.runs:6d} runs, "
+                f"{time.monotonic() - started:7.0f} s",
+                flush=True,
+            )
+        idle = 0
+        while idle < 2:  # settle: nothing new for two ticks in a row
+            time.sleep(0.25)
+            idle = idle + 1 if daemon.tick() == 0 else 0
+        result = ledger(root, dropper, daemon)
+    return {**result, "seconds": round(time.monotonic() - started, 1)}
+
+
+def soak(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    """The whole soak against the fake LLM server in a temporary (or ``--workdir``) root."""
     if not args.verbose:  # every injected LLM failure is a warning; the ledger says it all
         logging.getLogger("invoice_pipeline").setLevel(logging.ERROR)
     sys.path.insert(0, str(REPO))
@@ -354,40 +388,25 @@ def main(argv: list[str] | None = None) -> int:
         configure(root, server.url)
         script_llm(server, random.Random(args.seed + 1), 3 * args.documents)
         patch_ocr(random.Random(args.seed + 2), args.ocr_fault_rate)
-
-        import dagster as dg
-
-        from invoice_pipeline.definitions import build_definitions
-
-        started = time.monotonic()
-        dropper = Dropper(root / "inbox", rng, args)
-        with dg.DagsterInstance.from_config(str(root / "dagster_home")) as instance:
-            daemon = Daemon(instance, build_definitions())
-            while dropper.count < args.documents:
-                for _ in range(min(args.wave, args.documents - dropper.count)):
-                    dropper.drop()
-                daemon.tick()  # first sight of this wave
-                time.sleep(0.25)
-                daemon.tick()
-                print(
-                    f"{dropper.count:6d} dropped, {daemon.runs:6d} runs, "
-                    f"{time.monotonic() - started:7.0f} s",
-                    flush=True,
-                )
-            idle = 0
-            while idle < 2:  # settle: nothing new for two ticks in a row
-                time.sleep(0.25)
-                idle = idle + 1 if daemon.tick() == 0 else 0
-            result = ledger(root, dropper, daemon)
-        seconds = time.monotonic() - started
-        print_ledger(result, seconds)
-        if args.json:
-            args.json.write_text(json.dumps({**result, "seconds": round(seconds, 1)}, indent=1))
-        return 0 if result["balanced"] and result["every_original_recoverable"] else 1
+        return _drop_and_settle(root, rng, args)
     finally:
         server.stop()
         if tmp is not None:
             tmp.cleanup()
+
+
+BENCHMARK = Benchmark(
+    name="soak",
+    description=__doc__.split("\n\n")[0],
+    add_arguments=_arguments,
+    measure=soak,
+    print_report=lambda report: print_ledger(report, report["seconds"]),
+    exit_status=lambda r: 0 if r["balanced"] and r["every_original_recoverable"] else 1,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_benchmark(BENCHMARK, argv)
 
 
 if __name__ == "__main__":

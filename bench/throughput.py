@@ -56,16 +56,14 @@ from bench._common import (  # noqa: E402
     PeakMemory,
     Stopwatch,
     bar_chart,
-    load_average,
     max_rss_mib,
     per_hour,
     percentile,
     pipeline_env,
     print_table,
     quiet_logs,
-    results_dir,
-    write_json,
 )
+from bench._main import Benchmark, run_benchmark  # noqa: E402
 
 STAGES = ("raw", "preprocessed", "ocr_text", "llm_fields", "validated", "evaluation")
 TARGETS = {
@@ -209,9 +207,8 @@ def backfill(root: Path, groups: dict[str, list[Any]], batch_size: int) -> dict[
     kind with OCR pages, the bare engine on the page images its ``preprocessed`` stored."""
     from upath import UPath
 
-    from invoice_pipeline import runner
+    from invoice_pipeline import runner, settings
     from invoice_pipeline.definitions import build_definitions
-    from invoice_pipeline.processing import config
     from invoice_pipeline.processing.intake.store import DocumentStore
     from invoice_pipeline.processing.results.store import ResultsStore
 
@@ -220,7 +217,7 @@ def backfill(root: Path, groups: dict[str, list[Any]], batch_size: int) -> dict[
         defs = build_definitions()
         instance = runner.get_instance()
         try:
-            store = DocumentStore(config.storage_root())
+            store = DocumentStore(settings.get().storage_root)
             files = [(str(s.path), s.path) for samples in groups.values() for s in samples]
             with Stopwatch() as reg:
                 registered = runner.register(instance, store, files)
@@ -268,7 +265,7 @@ def backfill(root: Path, groups: dict[str, list[Any]], batch_size: int) -> dict[
                 runner.export_table(defs, instance)
             out["table_export_s"] = round(table.seconds, 3)
             out["failed_runs"] = failed_runs
-            with ResultsStore(config.results_db_url()) as results:
+            with ResultsStore(settings.get().results_db_url) as results:
                 statuses: dict[str, int] = defaultdict(int)
                 for key in key_of.values():
                     record = results.get_record(key)
@@ -634,8 +631,7 @@ def chart(report: dict[str, Any], path: Path) -> Path | None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--docs", type=int, default=12, help="mixed documents (pdf, scan, photo)")
     parser.add_argument(
         "--per-document", type=int, default=3, help="documents dropped one at a time"
@@ -645,10 +641,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stable", type=float, default=1.0, help="INVOICE_STABLE_SECONDS")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-cold-start", action="store_true")
-    parser.add_argument("--results", type=Path, default=None, help="folder for JSON and PNG")
-    args = parser.parse_args(argv)
-    before = load_average()
-    report = measure(
+
+
+def _measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    return measure(
         docs=args.docs,
         per_document_docs=args.per_document,
         born_digital=args.born_digital,
@@ -657,14 +653,28 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         with_cold_start=not args.no_cold_start,
     )
-    print_report(report)
-    folder = results_dir(args.results)
-    write_json("throughput", report, folder=folder, load_before=before)
-    chart(report, folder / "throughput.png")
+
+
+def _exit_status(report: dict[str, Any]) -> int:
     failed = report["backfill"]["failed_runs"] + report["per_document"]["failed_runs"]
     if failed:
         print(f"{failed} run(s) failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+BENCHMARK = Benchmark(
+    name="throughput",
+    description=__doc__.split("\n\n")[0],
+    add_arguments=_arguments,
+    measure=_measure,
+    print_report=print_report,
+    chart=chart,
+    exit_status=_exit_status,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_benchmark(BENCHMARK, argv)
 
 
 if __name__ == "__main__":

@@ -24,13 +24,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import dagster as dg
-from dagster._core.execution.backfill import PartitionBackfill
-from dagster._core.storage.partition_status_cache import AssetPartitionStatus
-from dagster._core.utils import make_new_backfill_id
-from dagster._time import get_current_timestamp
 
+from invoice_pipeline import settings
+from invoice_pipeline.dagster_compat import new_asset_backfill
 from invoice_pipeline.partitions import documents
-from invoice_pipeline.processing import config
 from invoice_pipeline.processing.intake.store import DocumentStore
 
 DOCUMENT_ASSET_NAMES = ("raw", "preprocessed", "ocr_text", "llm_fields", "validated", "evaluation")
@@ -108,7 +105,7 @@ def dagster_failed(instance: dg.DagsterInstance, keys: Sequence[str]) -> set[str
         return failed
     for asset_key in document_asset_keys():
         by_partition = instance.get_status_by_partition(asset_key, keys, documents) or {}
-        failed |= {k for k, s in by_partition.items() if s == AssetPartitionStatus.FAILED}
+        failed |= {k for k, s in by_partition.items() if s == dg.AssetPartitionStatus.FAILED}
     return failed
 
 
@@ -144,12 +141,12 @@ def select_documents(
         chosen = set(existing)
     statuses = set(selection.statuses) | ({"failed"} if selection.failed else set())
     if statuses:
-        chosen |= _results_ids(statuses, results_url or config.results_db_url()) & existing
+        chosen |= _results_ids(statuses, results_url or settings.get().results_db_url) & existing
     if selection.failed:
         chosen |= dagster_failed(instance, order)
     chosen |= set(selection.document_ids)
     if selection.since is not None:
-        store = store or DocumentStore(config.storage_root())
+        store = store or DocumentStore(settings.get().storage_root)
         chosen &= registered_since(store, chosen, selection.since)
     return [k for k in order if k in chosen]
 
@@ -177,22 +174,15 @@ def launch_backfill(
         from invoice_pipeline.definitions import build_definitions
 
         defs = build_definitions()
-    backfill_id = make_new_backfill_id()
-    backfill = PartitionBackfill.from_asset_partitions(
-        backfill_id=backfill_id,
-        asset_graph=defs.resolve_asset_graph(),
-        partition_names=list(dict.fromkeys(document_ids)),
-        asset_selection=document_asset_keys(),
-        backfill_timestamp=get_current_timestamp(),
+    return new_asset_backfill(
+        instance,
+        defs,
+        asset_keys=document_asset_keys(),
+        partition_keys=list(dict.fromkeys(document_ids)),
         tags={ORIGIN_TAG: "backfill", **(tags or {})},
-        dynamic_partitions_store=instance,
-        all_partitions=False,
         title=title,
         description=description,
-        run_config=None,
     )
-    instance.add_backfill(backfill)
-    return backfill_id
 
 
 @dataclass
@@ -220,7 +210,7 @@ def run_now(
 
         defs = build_definitions()
     result = InProcessResult()
-    for batch in runner.batches(instance, document_ids, batch_size or config.batch_size()):
+    for batch in runner.batches(instance, document_ids, batch_size or settings.get().batch_size):
         run = runner.run_batch(defs, instance, batch)
         result.batches.append(batch)
         result.run_ids.append(run.run_id)

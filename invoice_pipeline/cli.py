@@ -74,21 +74,21 @@ def process(paths: tuple[str, ...], output: str | None, batch_size: int | None) 
 @click.option("--output", "-o", default=None, help="Write JSON lines here (default: stdout).")
 def demo(count: int, kinds: str, output: str | None) -> None:
     """Put generated sample invoices in the inbox and process them."""
-    from invoice_pipeline.processing import config
+    from invoice_pipeline import settings
     from invoice_pipeline.samples import generate_corpus
 
-    inbox = Path(config.inbox()) / "demo"
+    inbox = Path(settings.get().inbox) / "demo"
     inbox.mkdir(parents=True, exist_ok=True)
     samples = generate_corpus(
         inbox, count=count, kinds=[k.strip() for k in kinds.split(",") if k.strip()]
     )
     for truth in inbox.glob("*.truth.json"):
-        target = Path(config.storage_root()) / "demo-truth" / truth.name
+        target = Path(settings.get().storage_root) / "demo-truth" / truth.name
         target.parent.mkdir(parents=True, exist_ok=True)
         truth.replace(target)
     click.echo(f"generated {len(samples)} sample invoices in {inbox}", err=True)
     _run([str(s.path) for s in samples], output or None, None)
-    home = config.dagster_home()
+    home = settings.get().dagster_home
     click.echo(
         "\nSee the runs, assets and partitions in the Dagster UI:\n"
         f"  DAGSTER_HOME={home} .venv/bin/dagster dev -w workspace.yaml   # then open http://127.0.0.1:3000",
@@ -97,10 +97,10 @@ def demo(count: int, kinds: str, output: str | None) -> None:
 
 
 def _results():
-    from invoice_pipeline.processing import config
+    from invoice_pipeline import settings
     from invoice_pipeline.processing.results.store import ResultsStore
 
-    store = ResultsStore(config.results_db_url())
+    store = ResultsStore(settings.get().results_db_url)
     store.migrate()
     return store
 

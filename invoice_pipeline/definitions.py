@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
+from invoice_pipeline import settings
 from invoice_pipeline.assets import DOCUMENT_ASSETS, invoices
 from invoice_pipeline.jobs import executor, invoice_job, invoices_table_job
-from invoice_pipeline.processing import config
+from invoice_pipeline.resources.decision import DecisionResource
 from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.extractor import ExtractorResource
 from invoice_pipeline.resources.io_manager import InvoiceIOManager
@@ -17,22 +18,21 @@ from invoice_pipeline.sensors import drop_folder_sensor
 
 def resources() -> dict[str, object]:
     """Every resource with its settings read from the environment now."""
-    storage = config.storage_root()
+    current = settings.get()
+    storage = current.storage_root
     return {
         "io_manager": InvoiceIOManager(base_path=storage),
         "document_store": DocumentStoreResource(
             root=storage,
-            max_file_bytes=config.max_file_bytes(),
-            max_pages=config.max_pages(),
-            max_image_pixels=config.max_image_pixels(),
-            keep_originals=config.env_bool("INVOICE_KEEP_ORIGINALS", False),
+            max_file_bytes=current.limits.max_file_bytes,
+            max_pages=current.limits.max_pages,
+            max_image_pixels=current.limits.max_image_pixels,
+            keep_originals=current.inbox_settings.keep_originals,
         ),
-        "ocr": OcrResource(engine=config.ocr_engine(), device=config.ocr_device()),
-        "extractor": ExtractorResource(
-            provider=config.llm_provider(),
-            cache_dir=config.env_str("LLM_CACHE_DIR") or f"{storage.rstrip('/')}/llm-cache",
-        ),
-        "results_db": ResultsDatabaseResource(url=config.results_db_url()),
+        "ocr": OcrResource(**current.ocr.model_dump()),
+        "extractor": ExtractorResource.from_options(current.extractor),
+        "results_db": ResultsDatabaseResource(url=current.results_db_url),
+        "decision": DecisionResource.from_thresholds(current.thresholds),
     }
 
 

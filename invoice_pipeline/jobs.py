@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
+from invoice_pipeline import settings
 from invoice_pipeline.assets.common import GROUP
 from invoice_pipeline.partitions import documents
-from invoice_pipeline.processing import config
 
 JOB_NAME = "invoice_job"
 TABLE_JOB_NAME = "invoices_table_job"
@@ -14,7 +14,7 @@ TABLE_JOB_NAME = "invoices_table_job"
 
 def executor() -> dg.ExecutorDefinition:
     """INVOICE_EXECUTOR: in_process (default), multiprocess, or k8s (one pod per step)."""
-    name = config.executor_name()
+    name = settings.get().executor
     if name == "multiprocess":
         return dg.multiprocess_executor
     if name == "k8s":
@@ -24,7 +24,7 @@ def executor() -> dg.ExecutorDefinition:
             raise RuntimeError(
                 "INVOICE_EXECUTOR=k8s needs dagster-k8s: pip install 'invoice-pipeline[k8s]'"
             ) from exc
-        from invoice_pipeline.processing.k8s import step_k8s_config
+        from invoice_pipeline.k8s import step_k8s_config
 
         # every step pod gets these; the OCR step adds its GPU tags on top
         return k8s_job_executor.configured({"step_k8s_config": step_k8s_config()}, name="k8s")

@@ -10,20 +10,16 @@ document's record is read back from the results database.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
+from invoice_pipeline import settings
+from invoice_pipeline.dagster_compat import partition_range_tags
 from invoice_pipeline.jobs import JOB_NAME, TABLE_JOB_NAME
 from invoice_pipeline.partitions import documents
-from invoice_pipeline.processing import config
 from invoice_pipeline.processing.intake.ignore import is_ignored
 from invoice_pipeline.processing.intake.store import DocumentStore
 from invoice_pipeline.processing.results.store import ResultsStore
@@ -45,23 +41,23 @@ def get_instance() -> dg.DagsterInstance:
     """
     from invoice_pipeline.instance_storage.sqlite import embedded_settings
 
-    home = Path(os.environ.setdefault("DAGSTER_HOME", config.dagster_home()))
-    home.mkdir(parents=True, exist_ok=True)
-    settings = home / "dagster.yaml"
-    if not settings.exists() or settings.read_text() == EARLIER_EMBEDDED_SETTINGS:
-        settings.write_text(embedded_settings(home))
+    home = settings.use_dagster_home(settings.get().dagster_home)
+    yaml_file = home / "dagster.yaml"
+    if not yaml_file.exists() or yaml_file.read_text() == EARLIER_EMBEDDED_SETTINGS:
+        yaml_file.write_text(embedded_settings(home))
     return dg.DagsterInstance.get()
 
 
 def collect_files(paths: Iterable[str]) -> list[tuple[str, Path]]:
     """(path as given or found, resolved path) for every file under the given paths."""
     out: list[tuple[str, Path]] = []
+    extra = settings.get().inbox_settings.ignore_patterns
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
-                if child.is_file() and not is_ignored(rel):
+                if child.is_file() and not is_ignored(rel, extra):
                     out.append((str(child), child))
         else:
             out.append((given, path))
@@ -131,11 +127,7 @@ def run_batch(
         instance=instance,
         run_config=QUIET_RUN_CONFIG,
         raise_on_error=False,
-        tags={
-            ASSET_PARTITION_RANGE_START_TAG: keys[0],
-            ASSET_PARTITION_RANGE_END_TAG: keys[-1],
-            "invoice/origin": "cli",
-        },
+        tags={**partition_range_tags(keys[0], keys[-1]), "invoice/origin": "cli"},
     )
 
 
@@ -170,11 +162,11 @@ def process(
 
         defs = build_definitions()
     instance = instance or get_instance()
-    store = DocumentStore(config.storage_root())
+    store = DocumentStore(settings.get().storage_root)
     registered = register(instance, store, collect_files(paths))
     keys = list(dict.fromkeys(r.entry.document_id for r in registered if r.entry))
     errors: dict[str, str] = {}
-    for batch in batches(instance, keys, batch_size or config.batch_size()):
+    for batch in batches(instance, keys, batch_size or settings.get().batch_size):
         result = run_batch(defs, instance, batch)
         if not result.success:
             reason = run_failure(result)
@@ -185,7 +177,7 @@ def process(
     if keys:
         export_table(defs, instance)
 
-    results = ResultsStore(config.results_db_url())
+    results = ResultsStore(settings.get().results_db_url)
     records: list[InvoiceRecord] = []
     first_file: dict[str, str] = {}
     for reg in registered:

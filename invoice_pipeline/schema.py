@@ -4,14 +4,19 @@ Every model here is plain data (JSON round-trips through ``model_dump_json`` /
 ``model_validate_json``), so the IO manager can store it anywhere fsspec
 reaches and a step in another pod can read it back. Money is ``Decimal``,
 dates are ``datetime.date``; the flat :class:`InvoiceRecord` is the record of
-DESIGN.md that the CLI, the results database and the Parquet table share.
+DESIGN.md that the CLI, the results database and the Parquet table share, and
+its fields are the one field list of the record: the annotations
+:class:`DecimalText` and :class:`DateText` say which of its strings hold a
+number or a date, and ``processing/results/columns.py`` derives the columns of
+the results database and of the Parquet table from them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,24 +56,34 @@ TEXT_FIELDS: tuple[str, ...] = (
 """Every header field of the invoice record, in record order."""
 
 MONEY_FIELDS: tuple[str, ...] = ("subtotal", "tax_amount", "total_amount")
-RECORD_STRING_FIELDS: tuple[str, ...] = (
-    "source_file",
-    "invoice_number",
-    "currency",
-    "seller_name",
-    "seller_address",
-    "seller_vat_id",
-    "buyer_name",
-    "buyer_address",
-    "buyer_vat_id",
-    "iban",
-    "purchase_order",
-    "duplicate_of",
-    "extractor",
-    "ocr_engine",
-)
-"""The plain text columns of an :class:`InvoiceRecord` (results database, Parquet)."""
 DATE_FIELDS: tuple[str, ...] = ("invoice_date", "due_date")
+
+
+@dataclass(frozen=True)
+class DecimalText:
+    """Marks a record string that holds a decimal number, such as ``"1234.50"``.
+
+    ``precision`` and ``scale`` are those of its column (SQL ``Numeric``, Arrow
+    ``decimal128``); ``style`` says how a stored number is written back as text:
+    ``money`` and ``price`` with at least two decimals, ``quantity`` without
+    padding zeros.
+    """
+
+    precision: int
+    scale: int
+    style: Literal["money", "price", "quantity"]
+
+
+@dataclass(frozen=True)
+class DateText:
+    """Marks a record string that holds an ISO date (a ``Date`` column, Arrow ``date32``)."""
+
+
+MoneyText = Annotated[str | None, DecimalText(18, 2, "money")]
+PriceText = Annotated[str | None, DecimalText(20, 6, "price")]
+QuantityText = Annotated[str | None, DecimalText(20, 6, "quantity")]
+RateText = Annotated[str | None, DecimalText(7, 3, "quantity")]
+DateString = Annotated[str | None, DateText()]
 
 
 class Issue(BaseModel):
@@ -346,10 +361,10 @@ class Evaluation(_Model):
 
 class RecordLineItem(_Model):
     description: str | None = None
-    quantity: str | None = None
-    unit_price: str | None = None
-    amount: str | None = None
-    tax_rate: str | None = None
+    quantity: QuantityText = None
+    unit_price: PriceText = None
+    amount: MoneyText = None
+    tax_rate: RateText = None
 
 
 class InvoiceRecord(_Model):
@@ -360,8 +375,8 @@ class InvoiceRecord(_Model):
     status: Status = "failed"
     quality_score: float = 0.0
     invoice_number: str | None = None
-    invoice_date: str | None = None
-    due_date: str | None = None
+    invoice_date: DateString = None
+    due_date: DateString = None
     currency: str | None = None
     seller_name: str | None = None
     seller_address: str | None = None
@@ -371,9 +386,9 @@ class InvoiceRecord(_Model):
     buyer_vat_id: str | None = None
     iban: str | None = None
     purchase_order: str | None = None
-    subtotal: str | None = None
-    tax_amount: str | None = None
-    total_amount: str | None = None
+    subtotal: MoneyText = None
+    tax_amount: MoneyText = None
+    total_amount: MoneyText = None
     line_items: list[RecordLineItem] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)
     fields: dict[str, Evidence] = Field(default_factory=dict)
@@ -387,6 +402,13 @@ class InvoiceRecord(_Model):
 
 
 Evaluation.model_rebuild()
+
+RECORD_STRING_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name, field in InvoiceRecord.model_fields.items()
+    if field.annotation == (str | None) and not field.metadata
+)
+"""The plain text fields of an :class:`InvoiceRecord` (no number, no date), in record order."""
 
 MODELS: dict[str, type[BaseModel]] = {
     m.__name__: m

@@ -105,10 +105,12 @@ def test_process_runs_all_six_assets_and_reads_ground_truth(pipeline_env, instan
     assert not check("evaluation", "approved", bad.document_id).passed
 
     # the status table follows each document to its decision
-    from invoice_pipeline.processing import config
+    from invoice_pipeline import settings
     from invoice_pipeline.processing.results.store import ResultsStore
 
-    statuses = {row["document_id"]: row for row in ResultsStore(config.results_db_url()).status()}
+    statuses = {
+        row["document_id"]: row for row in ResultsStore(settings.get().results_db_url).status()
+    }
     assert statuses[bad.document_id]["status"] == "failed"
     assert statuses[key]["status"] in ("approved", "manual_review")
 
@@ -125,10 +127,10 @@ def test_rematerialising_is_idempotent(pipeline_env, instance, corpus):
     first = runner.process([str(files[0])], defs=defs, instance=instance)
     second = runner.process([str(files[0])], defs=defs, instance=instance)
     assert first[0].model_dump(exclude={"issues"}) == second[0].model_dump(exclude={"issues"})
-    from invoice_pipeline.processing import config
+    from invoice_pipeline import settings
     from invoice_pipeline.processing.results.store import ResultsStore
 
-    assert len(ResultsStore(config.results_db_url()).records()) == 1
+    assert len(ResultsStore(settings.get().results_db_url).records()) == 1
 
 
 def test_cli_process_writes_json_lines(pipeline_env, corpus, tmp_path):

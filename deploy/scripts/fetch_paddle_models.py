@@ -8,7 +8,7 @@ way, so it can be pinned), unpacks it with tarfile's ``data`` filter (no absolut
 ``..``, no links out of the folder) into ``<dest>/<NAME>/`` and checks that the folder holds
 an ``inference.yml`` and the weights. ``<dest>/models.json`` records what was fetched. The
 runtime image then points ``PADDLEOCR_DET_MODEL_DIR`` / ``PADDLEOCR_REC_MODEL_DIR`` (read by
-``invoice_pipeline/processing/ocr/paddleocr_engine.py``) at those folders. Standard library
+``invoice_pipeline/settings.py`` for the PaddleOCR engine) at those folders. Standard library
 only, so it runs on a bare Python image.
 """
 

@@ -1,13 +1,20 @@
-"""What every per-document asset shares: group, partitions, batching, retries."""
+"""What every per-document asset shares: group, partitions, batching, retries, the loop.
+
+:func:`materialize_documents` is the loop each of the six assets runs over the
+documents of its run: one document's work, guarded so that one bad file fails
+that document and not the batch; its asset checks; its materialization
+metadata; and the stage it reached in the results database.
+"""
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import dagster as dg
 
+from invoice_pipeline import settings
+from invoice_pipeline.dagster_compat import add_partition_metadata
 from invoice_pipeline.partitions import documents
-from invoice_pipeline.processing import config
 from invoice_pipeline.schema import Issue
 
 T = TypeVar("T")
@@ -26,9 +33,10 @@ def retry(max_retries: int, delay: float = 2.0) -> dg.RetryPolicy:
     INVOICE_RETRY_DELAY_SECONDS, when set, replaces every stage's base delay
     (read when the definitions load).
     """
+    configured = settings.get().retry_delay_seconds
     return dg.RetryPolicy(
         max_retries=max_retries,
-        delay=config.retry_delay_seconds(delay),
+        delay=delay if configured is None else configured,
         backoff=dg.Backoff.EXPONENTIAL,
         jitter=dg.Jitter.PLUS_MINUS,
     )
@@ -40,7 +48,7 @@ def document_asset(**kwargs: Any) -> Any:
     kwargs.setdefault("partitions_def", documents)
     kwargs.setdefault(
         "backfill_policy",
-        dg.BackfillPolicy.multi_run(max_partitions_per_run=config.batch_size()),
+        dg.BackfillPolicy.multi_run(max_partitions_per_run=settings.get().batch_size),
     )
     kwargs.setdefault("io_manager_key", "io_manager")
     return dg.asset(**kwargs)
@@ -127,27 +135,6 @@ def record_statuses(store: Any, stage: str, values: dict[str, Any]) -> None:
     store.set_statuses([stage_status(key, stage, value) for key, value in values.items()])
 
 
-def add_partition_metadata(
-    context: dg.AssetExecutionContext, key: str, metadata: dict[str, Any]
-) -> None:
-    """Materialization metadata for one document of the batch.
-
-    ``context.add_asset_metadata(partition_key=...)`` checks the key against every
-    partition of the dynamic partitions definition, a query that grows with the
-    number of documents, once per call. The keys of this run are already known,
-    so the metadata goes straight to the step's accumulator; a Dagster version
-    without it falls back to the public call.
-    """
-    step = getattr(context.op_execution_context, "_step_execution_context", None)
-    accumulator = getattr(step, "_metadata_accumulator", None)
-    if accumulator is None or not hasattr(accumulator, "with_additional_asset_metadata"):
-        context.add_asset_metadata(metadata, partition_key=key)
-        return
-    step._metadata_accumulator = accumulator.with_additional_asset_metadata(  # type: ignore[union-attr]
-        asset_key=context.assets_def.key, metadata=metadata, partition_key=key
-    )
-
-
 def check_specs(asset: str, specs: Any) -> list[dg.AssetCheckSpec]:
     """Asset checks evaluated per document (partition) inside the asset's own step."""
     return [
@@ -221,3 +208,60 @@ def issues_md(issues: list[Any]) -> str:
         f"- **{i.code}** ({i.severity}{', ' + i.field if i.field else ''}): {i.message}"
         for i in issues
     )
+
+
+def status_metadata(value: Any) -> dict[str, Any]:
+    """The ``status`` and ``issues`` metadata every stage shows for a document."""
+    return {
+        "status": "failed" if getattr(value, "failed", False) else "ok",
+        "issues": dg.MetadataValue.md(issues_md(getattr(value, "issues", []))),
+    }
+
+
+def materialize_documents(
+    context: dg.AssetExecutionContext,
+    stage: str,
+    *,
+    work: Callable[[str], T],
+    failed: Callable[[str, Issue], T],
+    metadata: Callable[[str, T], dict[str, Any]],
+    guard: bool = True,
+    before: Callable[[str], None] | None = None,
+    after: Callable[[str, T], None] | None = None,
+    checks: tuple[Callable[[T], Any], Sequence[Any]] | None = None,
+    status_store: Any = None,
+) -> dict[str, T]:
+    """Run one stage over every document of this run: ``{document_id: value}``.
+
+    For each document: ``before`` (reading what the work needs, outside the guard:
+    its errors fail the step, so it is retried), ``work`` (through :func:`guarded` unless ``guard`` is off,
+    with ``failed`` building the value of a document whose work raised), then
+    ``after`` (bookkeeping outside the guard: its errors fail the step, so it is
+    retried), the asset checks (``checks`` = (outcomes of a value, their specs)),
+    and the ``metadata`` of its partition. With ``status_store`` the stage every
+    document reached is written to the results database at the end.
+    """
+    out: dict[str, T] = {}
+    for key in documents_of(context):
+        if before is not None:
+            before(key)
+        if guard:
+            value = guarded(
+                context,
+                key,
+                lambda key=key: work(key),
+                lambda issue, key=key: failed(key, issue),
+                stage,
+            )
+        else:
+            value = work(key)
+        out[key] = value
+        if after is not None:
+            after(key, value)
+        if checks is not None:
+            outcomes, specs = checks
+            log_checks(context, key, outcomes(value), specs)
+        add_partition_metadata(context, key, metadata(key, value))
+    if status_store is not None:
+        record_statuses(status_store, stage, out)
+    return out

@@ -1,21 +1,20 @@
 """``evaluation``: the decision on each document, written to the results database."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 
 from invoice_pipeline.assets.common import (
-    add_partition_metadata,
     check_outputs,
     check_specs,
     document_asset,
-    documents_of,
-    guarded,
-    log_checks,
+    materialize_documents,
     retry,
 )
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.evaluate.quality_checks import EVALUATION_CHECKS, evaluation_checks
+from invoice_pipeline.resources.decision import DecisionResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import (
     Evaluation,
@@ -42,6 +41,19 @@ def _failed(invoice: Invoice, issue: Issue) -> Evaluation:
     )
 
 
+def evaluation_metadata(result: Evaluation) -> dict[str, Any]:
+    return {
+        "status": result.status,
+        "quality_score": round(result.quality_score, 4),
+        "reasons": dg.MetadataValue.md("\n".join(f"- {r}" for r in result.reasons) or "none"),
+        "checks_failed": ", ".join(c.name for c in result.checks if not c.passed) or "none",
+        "invoice_number": result.record.invoice_number or "",
+        "total_amount": result.record.total_amount or "",
+        "currency": result.record.currency or "",
+        **({"duplicate_of": result.duplicate_of} if result.duplicate_of else {}),
+    }
+
+
 @document_asset(
     retry_policy=retry(2),
     kinds={"python", "sql"},
@@ -52,6 +64,7 @@ def evaluation(
     context: dg.AssetExecutionContext,
     validated: dict[str, Invoice],
     results_db: ResultsDatabaseResource,
+    decision: DecisionResource,
 ) -> Iterator[dg.Output[dict[str, Evaluation]]]:
     """Consistency checks (line items → subtotal → tax → total), duplicate-invoice check
     against earlier documents, a quality score, and the decision approved,
@@ -59,35 +72,24 @@ def evaluation(
     results database by document id, so re-running never adds a second row.
     """
     store = results_db.store()
-    out: dict[str, Evaluation] = {}
-    for key in documents_of(context):
+    thresholds = decision.thresholds()
+    earlier: dict[str, list[InvoiceRecord]] = {}
+
+    def find_earlier(key: str) -> None:
         invoice = validated[key]
-        earlier = store.earlier_records(invoice, exclude=key) if not invoice.failed else []
-        result = guarded(
-            context,
-            key,
-            lambda invoice=invoice, earlier=earlier: stages.evaluate(invoice, earlier=earlier),
-            lambda issue, invoice=invoice: _failed(invoice, issue),
-            "evaluation",
-        )
-        store.upsert_evaluation(result)
-        out[key] = result
-        log_checks(context, key, evaluation_checks(result), EVALUATION_CHECKS)
-        add_partition_metadata(
-            context,
-            key,
-            {
-                "status": result.status,
-                "quality_score": round(result.quality_score, 4),
-                "reasons": dg.MetadataValue.md(
-                    "\n".join(f"- {r}" for r in result.reasons) or "none"
-                ),
-                "checks_failed": ", ".join(c.name for c in result.checks if not c.passed) or "none",
-                "invoice_number": result.record.invoice_number or "",
-                "total_amount": result.record.total_amount or "",
-                "currency": result.record.currency or "",
-                **({"duplicate_of": result.duplicate_of} if result.duplicate_of else {}),
-            },
-        )
+        earlier[key] = store.earlier_records(invoice, exclude=key) if not invoice.failed else []
+
+    out = materialize_documents(
+        context,
+        "evaluation",
+        before=find_earlier,
+        work=lambda key: stages.evaluate(
+            validated[key], earlier=earlier.pop(key), thresholds=thresholds
+        ),
+        failed=lambda key, issue: _failed(validated[key], issue),
+        after=lambda key, result: store.upsert_evaluation(result),
+        metadata=lambda key, result: evaluation_metadata(result),
+        checks=(evaluation_checks, EVALUATION_CHECKS),
+    )
     yield dg.Output(out)
     yield from check_outputs(context)

@@ -1,15 +1,15 @@
 """``llm_fields``: invoice fields read from the text by the configured extractor."""
 
+from typing import Any
+
 import dagster as dg
 
 from invoice_pipeline.assets.common import (
-    add_partition_metadata,
     document_asset,
-    documents_of,
     fields_table,
-    issues_md,
-    record_statuses,
+    materialize_documents,
     retry,
+    status_metadata,
 )
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.extract.base import ProviderUnavailable
@@ -47,44 +47,50 @@ def llm_fields(
     e-invoices are read from their XML. Runs in the ``llm`` pool so calls to an
     API stay bounded across runs.
     """
-    status_db = results_db.store()
     impl = extractor.extractor()
-    out: dict[str, ExtractedInvoice] = {}
     totals = {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
-    for key in documents_of(context):
+
+    def work(key: str) -> ExtractedInvoice:
         ocr = ocr_text[key]
         try:
-            result = stages.extract(ocr, impl)
+            return stages.extract(ocr, impl)
         except ProviderUnavailable as exc:
             if context.retry_number < LLM_RETRIES:
                 raise
-            result = stages.unextracted(ocr, impl.name, f"{impl.name} unavailable: {exc}")
-        out[key] = result
+            return stages.unextracted(ocr, impl.name, f"{impl.name} unavailable: {exc}")
+
+    def metadata(key: str, result: ExtractedInvoice) -> dict[str, Any]:
         usage = result.usage
         if usage is not None:
             totals["input_tokens"] += usage.input_tokens
             totals["output_tokens"] += usage.output_tokens
             totals["cost_usd"] += usage.cost_usd
-        add_partition_metadata(
-            context,
-            key,
-            {
-                "provider": result.provider,
-                "model": result.model or "",
-                "fields_found": sum(1 for fv in result.fields.values() if fv.value is not None),
-                "line_items": len(result.line_items),
-                "fields": extracted_table(result),
-                "input_tokens": usage.input_tokens if usage else 0,
-                "output_tokens": usage.output_tokens if usage else 0,
-                "latency_s": round(usage.latency_s, 3) if usage else 0.0,
-                "cost_usd": round(usage.cost_usd, 6) if usage else 0.0,
-                "cached": bool(usage and usage.cached),
-                "status": "failed" if result.failed else "ok",
-                "issues": dg.MetadataValue.md(issues_md(result.issues)),
-            },
-        )
+        return {
+            "provider": result.provider,
+            "model": result.model or "",
+            "fields_found": sum(1 for fv in result.fields.values() if fv.value is not None),
+            "line_items": len(result.line_items),
+            "fields": extracted_table(result),
+            "input_tokens": usage.input_tokens if usage else 0,
+            "output_tokens": usage.output_tokens if usage else 0,
+            "latency_s": round(usage.latency_s, 3) if usage else 0.0,
+            "cost_usd": round(usage.cost_usd, 6) if usage else 0.0,
+            "cached": bool(usage and usage.cached),
+            **status_metadata(result),
+        }
+
+    # not guarded: a provider that stays unavailable is retried by the step's policy and,
+    # on the last attempt, leaves the document for a person (``unextracted``)
+    out = materialize_documents(
+        context,
+        "llm_fields",
+        work=work,
+        failed=lambda key, issue: stages.unextracted(ocr_text[key], impl.name, issue.message),
+        metadata=metadata,
+        guard=False,
+        status_store=results_db.store(),
+    )
     context.add_asset_metadata(
         {f"run_{k}": round(v, 6) if isinstance(v, float) else v for k, v in totals.items()}
     )
-    record_statuses(status_db, "llm_fields", out)
     return out

@@ -3,26 +3,40 @@
 This is the step that wants a GPU in production: its op tags carry the
 ``dagster-k8s/config`` that the k8s_job_executor turns into a pod with an
 ``nvidia.com/gpu`` limit, a node selector and tolerations (see
-``processing/k8s.py`` for the settings).
+``invoice_pipeline/k8s.py`` for the settings).
 """
+
+from typing import Any
 
 import dagster as dg
 
 from invoice_pipeline.assets.common import (
-    add_partition_metadata,
     document_asset,
-    documents_of,
-    guarded,
-    issues_md,
-    record_statuses,
+    materialize_documents,
     retry,
+    status_metadata,
 )
+from invoice_pipeline.k8s import ocr_step_k8s_config
 from invoice_pipeline.processing import stages
-from invoice_pipeline.processing.k8s import ocr_step_k8s_config
 from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.ocr import OcrResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
-from invoice_pipeline.schema import OcrDocument, PreprocessedDocument, RawDocument
+from invoice_pipeline.schema import Issue, OcrDocument, PreprocessedDocument, RawDocument
+
+
+def ocr_metadata(result: OcrDocument) -> dict[str, Any]:
+    engines = sorted({page.engine for page in result.pages}) or [result.engine]
+    return {
+        "engine": ", ".join(engines),
+        "lines": len(result.lines),
+        "mean_confidence": round(result.mean_confidence, 4),
+        "seconds": round(sum(p.seconds for p in result.pages), 3),
+        "einvoice_xml": result.xml is not None,
+        "text_preview": dg.MetadataValue.md(
+            "```\n" + result.text[:1500].replace("```", "'''") + "\n```"
+        ),
+        **status_metadata(result),
+    }
 
 
 @document_asset(
@@ -43,44 +57,31 @@ def ocr_text(
     the OCR engine (rapidocr by default) elsewhere, and the e-invoice XML when the
     document carries one. The engine loads once per process for the whole batch.
     """
-    status_db = results_db.store()
     store = document_store.store()
-    out: dict[str, OcrDocument] = {}
-    for key in documents_of(context):
-        doc, pre = raw[key], preprocessed[key]
-        data = store.read_archive(doc.sha256) if doc.archive_path and not doc.failed else None
-        result = guarded(
-            context,
-            key,
-            lambda doc=doc, pre=pre, data=data: stages.read_text(
-                doc, pre, data, engine=ocr.engine, device=ocr.device
-            ),
-            lambda issue, pre=pre, key=key, doc=doc: OcrDocument(
-                document_id=key,
-                engine="none",
-                failed=True,
-                issues=[*pre.issues, issue],
-                source_file=doc.source_file,
-            ),
-            "ocr_text",
+    options = ocr.options()
+    data: dict[str, bytes | None] = {}
+
+    def read(key: str) -> None:
+        doc = raw[key]
+        data[key] = store.read_archive(doc.sha256) if doc.archive_path and not doc.failed else None
+
+    def failed(key: str, issue: Issue) -> OcrDocument:
+        return OcrDocument(
+            document_id=key,
+            engine="none",
+            failed=True,
+            issues=[*preprocessed[key].issues, issue],
+            source_file=raw[key].source_file,
         )
-        out[key] = result
-        engines = sorted({page.engine for page in result.pages}) or [result.engine]
-        add_partition_metadata(
-            context,
-            key,
-            {
-                "engine": ", ".join(engines),
-                "lines": len(result.lines),
-                "mean_confidence": round(result.mean_confidence, 4),
-                "seconds": round(sum(p.seconds for p in result.pages), 3),
-                "einvoice_xml": result.xml is not None,
-                "status": "failed" if result.failed else "ok",
-                "text_preview": dg.MetadataValue.md(
-                    "```\n" + result.text[:1500].replace("```", "'''") + "\n```"
-                ),
-                "issues": dg.MetadataValue.md(issues_md(result.issues)),
-            },
-        )
-    record_statuses(status_db, "ocr_text", out)
-    return out
+
+    return materialize_documents(
+        context,
+        "ocr_text",
+        before=read,
+        work=lambda key: stages.read_text(
+            raw[key], preprocessed[key], data.pop(key), options=options
+        ),
+        failed=failed,
+        metadata=lambda key, result: ocr_metadata(result),
+        status_store=results_db.store(),
+    )

@@ -1,15 +1,14 @@
 """``raw``: each document's bytes archived content-addressed, typed by content, checked."""
 
+from typing import Any
+
 import dagster as dg
 
 from invoice_pipeline.assets.common import (
-    add_partition_metadata,
     document_asset,
-    documents_of,
-    guarded,
-    issues_md,
-    record_statuses,
+    materialize_documents,
     retry,
+    status_metadata,
 )
 from invoice_pipeline.processing.intake.documents import (
     ingest_document,
@@ -18,7 +17,22 @@ from invoice_pipeline.processing.intake.documents import (
 )
 from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
-from invoice_pipeline.schema import DocumentEntry, Issue, RawDocument
+from invoice_pipeline.schema import Issue, RawDocument
+
+
+def raw_metadata(key: str, doc: RawDocument) -> dict[str, Any]:
+    return {
+        "file_name": doc.file_name,
+        "source_file": doc.source_file,
+        "media_type": doc.media_type or "unknown",
+        "kind": doc.kind,
+        "pages": doc.page_count,
+        "text_layer_pages": len(doc.text_layer_pages),
+        "size_bytes": doc.size_bytes,
+        "sha256": doc.sha256,
+        **status_metadata(doc),
+        **({"embedded_xml": doc.embedded_xml} if doc.embedded_xml else {}),
+    }
 
 
 @document_asset(retry_policy=retry(2), kinds={"python", "file"}, code_version="1")
@@ -32,49 +46,31 @@ def raw(
     A file that cannot be processed is kept in the quarantine area with a reason
     and flows on as a failed document; it never stops the other documents.
     """
-    status_db = results_db.store()
     store = document_store.store()
     limits = document_store.limits()
-    out: dict[str, RawDocument] = {}
-    for key in documents_of(context):
-        if store.has_entry(key):
-            entry = store.entry(key)
 
-            def failed(issue: Issue, entry: DocumentEntry = entry) -> RawDocument:
-                doc = not_registered(entry.document_id)
-                doc.issues = [issue]
-                return doc
+    def work(key: str) -> RawDocument:
+        if not store.has_entry(key):
+            return not_registered(key)
+        return ingest_document(store.entry(key), store, limits)
 
-            doc = guarded(
-                context,
-                key,
-                lambda entry=entry: ingest_document(entry, store, limits),
-                failed,
-                "raw",
-            )
-            if not document_store.keep_originals:
-                release_original(entry, store)
-        else:
-            doc = not_registered(key)
-        out[key] = doc
-        add_partition_metadata(
-            context,
-            key,
-            {
-                "file_name": doc.file_name,
-                "source_file": doc.source_file,
-                "media_type": doc.media_type or "unknown",
-                "kind": doc.kind,
-                "pages": doc.page_count,
-                "text_layer_pages": len(doc.text_layer_pages),
-                "size_bytes": doc.size_bytes,
-                "sha256": doc.sha256,
-                "status": "failed" if doc.failed else "ok",
-                "issues": dg.MetadataValue.md(issues_md(doc.issues)),
-                **({"embedded_xml": doc.embedded_xml} if doc.embedded_xml else {}),
-            },
-        )
+    def failed(key: str, issue: Issue) -> RawDocument:
+        doc = not_registered(key)
+        doc.issues = [issue]
+        return doc
+
+    def after(key: str, doc: RawDocument) -> None:
+        if store.has_entry(key) and not document_store.keep_originals:
+            release_original(store.entry(key), store)
         if doc.failed:
             context.log.warning(f"{key}: {doc.issues[0].code}: {doc.issues[0].message}")
-    record_statuses(status_db, "raw", out)
-    return out
+
+    return materialize_documents(
+        context,
+        "raw",
+        work=work,
+        failed=failed,
+        after=after,
+        metadata=raw_metadata,
+        status_store=results_db.store(),
+    )

@@ -5,22 +5,18 @@ from collections.abc import Iterator
 import dagster as dg
 
 from invoice_pipeline.assets.common import (
-    add_partition_metadata,
     check_outputs,
     check_specs,
     document_asset,
-    documents_of,
     fields_table,
-    guarded,
-    issues_md,
-    log_checks,
-    record_statuses,
+    materialize_documents,
     retry,
+    status_metadata,
 )
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.evaluate.quality_checks import VALIDATED_CHECKS, validated_checks
 from invoice_pipeline.resources.results import ResultsDatabaseResource
-from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, OcrDocument
+from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, Issue, OcrDocument
 
 
 def invoice_table(invoice: Invoice) -> dg.TableMetadataValue:
@@ -50,34 +46,28 @@ def validated(
     total derived from the other two. Problems are listed as issues, never raised;
     each document's asset checks (contract, key fields, id checksums) show in the UI.
     """
-    status_db = results_db.store()
-    out: dict[str, Invoice] = {}
-    for key in documents_of(context):
-        invoice = guarded(
-            context,
-            key,
-            lambda key=key: stages.validate(llm_fields[key], ocr_text[key]),
-            lambda issue, key=key: Invoice(
-                document_id=key,
-                source_file=ocr_text[key].source_file,
-                failed=True,
-                issues=[*llm_fields[key].issues, issue],
-            ),
-            "validated",
+
+    def failed(key: str, issue: Issue) -> Invoice:
+        return Invoice(
+            document_id=key,
+            source_file=ocr_text[key].source_file,
+            failed=True,
+            issues=[*llm_fields[key].issues, issue],
         )
-        out[key] = invoice
-        log_checks(context, key, validated_checks(invoice), VALIDATED_CHECKS)
-        add_partition_metadata(
-            context,
-            key,
-            {
-                "invoice": invoice_table(invoice),
-                "line_items": len(invoice.line_items),
-                "derived": ", ".join(invoice.derived) or "none",
-                "status": "failed" if invoice.failed else "ok",
-                "issues": dg.MetadataValue.md(issues_md(invoice.issues)),
-            },
-        )
-    record_statuses(status_db, "validated", out)
+
+    out = materialize_documents(
+        context,
+        "validated",
+        work=lambda key: stages.validate(llm_fields[key], ocr_text[key]),
+        failed=failed,
+        metadata=lambda key, invoice: {
+            "invoice": invoice_table(invoice),
+            "line_items": len(invoice.line_items),
+            "derived": ", ".join(invoice.derived) or "none",
+            **status_metadata(invoice),
+        },
+        checks=(validated_checks, VALIDATED_CHECKS),
+        status_store=results_db.store(),
+    )
     yield dg.Output(out)
     yield from check_outputs(context)

@@ -22,11 +22,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dagster._serdes import ConfigurableClassData
 from dagster_postgres.event_log import PostgresEventLogStorage
 from dagster_postgres.run_storage import PostgresRunStorage
 from dagster_postgres.schedule_storage import PostgresScheduleStorage
 from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
+
+from invoice_pipeline.dagster_compat import ConfigurableClassData
 
 STATEMENT_TIMEOUT_MS = 0
 """No statement timeout for run workers (the webserver sets its own, 15 s by default)."""

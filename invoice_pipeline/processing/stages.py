@@ -14,8 +14,10 @@ import logging
 from collections.abc import Sequence
 from decimal import Decimal
 
+from invoice_pipeline.processing.evaluate.thresholds import Thresholds
 from invoice_pipeline.processing.extract.base import ExtractionFailed, Extractor
 from invoice_pipeline.processing.intake.documents import Limits
+from invoice_pipeline.processing.ocr.options import OcrOptions
 from invoice_pipeline.schema import (
     Evaluation,
     ExtractedInvoice,
@@ -40,12 +42,13 @@ def preprocess(
         )
     if raw.kind == "xml":
         return PreprocessedDocument(document_id=raw.document_id, kind="xml")
-    from invoice_pipeline.processing.imaging import image
+    from invoice_pipeline.processing.imaging.load import ImageError
+    from invoice_pipeline.processing.imaging.preprocess import preprocess_document
 
     limits = limits or Limits()
     try:
-        pre = image.preprocess_document(raw, data, dpi=dpi, max_pixels=limits.max_image_pixels)
-    except (image.ImageError, ValueError, OSError) as exc:
+        pre = preprocess_document(raw, data, dpi=dpi, max_pixels=limits.max_image_pixels)
+    except (ImageError, ValueError, OSError) as exc:
         code = getattr(exc, "reason_code", "preprocess_failed")
         return PreprocessedDocument(
             document_id=raw.document_id,
@@ -62,10 +65,12 @@ def read_text(
     pre: PreprocessedDocument,
     data: bytes | None,
     *,
-    engine: str = "auto",
-    device: str = "cpu",
+    options: OcrOptions | None = None,
 ) -> OcrDocument:
-    """Text with boxes: the PDF text layer where there is one, OCR elsewhere, e-invoice XML."""
+    """Text with boxes: the PDF text layer where there is one, OCR elsewhere, e-invoice XML.
+
+    ``options`` choose the OCR engine, device and time limit per page (None: defaults).
+    """
     if pre.failed or data is None:
         return OcrDocument(
             document_id=raw.document_id,
@@ -79,11 +84,9 @@ def read_text(
         xml = data.decode("utf-8", errors="replace")
         ocr = OcrDocument(document_id=raw.document_id, engine="einvoice_xml")
     else:
-        from invoice_pipeline.processing import ocr as ocr_engines
+        from invoice_pipeline.processing.ocr.pages import read_document
 
-        ocr = ocr_engines.read_document(
-            pre, engine=engine, device=device, pdf_bytes=data if raw.kind == "pdf" else None
-        )
+        ocr = read_document(pre, options=options, pdf_bytes=data if raw.kind == "pdf" else None)
         if raw.embedded_xml:
             from invoice_pipeline.processing.imaging import pdf
 
@@ -110,11 +113,9 @@ def extract(ocr: OcrDocument, extractor: Extractor) -> ExtractedInvoice:
             document_id=ocr.document_id, provider="none", failed=True, issues=list(ocr.issues)
         )
     if ocr.xml is not None:
-        from invoice_pipeline.processing.extract import einvoice
+        from invoice_pipeline.processing.extract.einvoice import EInvoiceExtractor
 
-        extracted = einvoice.parse_einvoice(ocr.xml.encode("utf-8"), document_id=ocr.document_id)
-        if ocr.lines:
-            extracted.issues.extend(einvoice.cross_check(extracted, ocr.text))
+        extracted = EInvoiceExtractor().extract(ocr)
     else:
         try:
             extracted = extractor.extract(ocr)
@@ -137,7 +138,7 @@ def _injection_issues(ocr: OcrDocument) -> list[Issue]:
     The LLM providers flag them while checking an answer; the rules extractor
     never obeys text, but a page that tries to is still one a person should see.
     """
-    from invoice_pipeline.processing.extract.llm.prompt import looks_like_injection
+    from invoice_pipeline.processing.extract.injection import looks_like_injection
 
     ids = [line.id for line in ocr.lines if looks_like_injection(line.text)]
     if not ids:
@@ -204,7 +205,12 @@ def printed_rates(ocr: OcrDocument) -> list[Decimal]:
     return sorted(r for r in found if 0 < r < 100)
 
 
-def evaluate(invoice: Invoice, *, earlier: Sequence[InvoiceRecord] = ()) -> Evaluation:
+def evaluate(
+    invoice: Invoice,
+    *,
+    earlier: Sequence[InvoiceRecord] = (),
+    thresholds: Thresholds | None = None,
+) -> Evaluation:
     """The decision approved | manual_review | failed, with checks, score and record."""
     from invoice_pipeline.processing import evaluate as evaluation
 
@@ -214,4 +220,5 @@ def evaluate(invoice: Invoice, *, earlier: Sequence[InvoiceRecord] = ()) -> Eval
         earlier=earlier,
         extractor=invoice.extractor,
         ocr_engine=invoice.ocr_engine,
+        thresholds=thresholds,
     )

@@ -11,7 +11,10 @@ as the printed lines joined with ``", "``).  :func:`generate_corpus` writes a
 balanced set of such files with a ``<stem>.truth.json`` beside each (the
 :class:`Sample` as JSON) and :func:`load_corpus` reads one back.  A
 multi-page scan or photo is one multi-page TIFF (see :mod:`.degrade`).  The
-same arguments always give the same files.
+content is drawn by :mod:`.invoices` (with :mod:`.parties`, :mod:`.locales` and
+the :mod:`.invoice_data` model), printed by :mod:`.render` and scanned or
+photographed by :mod:`.degrade`, the one degrader (the OCR pages of
+:mod:`.synthetic` use it too).  The same arguments always give the same files.
 
 Command line: ``python -m invoice_pipeline.samples OUT_DIR
 [--count N] [--seed S] [--kinds pdf,scan,photo] [--locales en,de]``.
@@ -30,8 +33,10 @@ from pydantic import BaseModel, Field
 
 from invoice_pipeline.schema import InvoiceRecord
 
-from .data import LOCALES, InvoiceData, make_invoice
 from .degrade import ROTATIONS, degrade_pdf
+from .invoice_data import InvoiceData
+from .invoices import make_invoice
+from .locales import LOCALES
 from .render import LAYOUTS, Rendered, render_pdf
 
 Kind = Literal["pdf", "scan", "photo"]

@@ -91,26 +91,75 @@ def _add_noise(image: np.ndarray, sigma: float, rng: np.random.Generator) -> np.
     return cv2.add(image, noise, dtype=cv2.CV_8U)
 
 
-def scan_page(
-    gray: np.ndarray, rng: np.random.Generator, rotation: int = 0
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """A flatbed scan of a grayscale page: paper tone, skew, blur, noise, optional turn."""
+def _add_speckles(
+    image: np.ndarray, count: int, values: tuple[float, float], rng: np.random.Generator
+) -> np.ndarray:
+    """``count`` single pixels set to one of ``values`` (dust and toner specks)."""
+    ys = rng.integers(0, image.shape[0], count)
+    xs = rng.integers(0, image.shape[1], count)
+    out = image.copy()
+    out[ys, xs] = np.clip(rng.choice(np.array(values, dtype=np.float64), count), 0, 255)
+    return out
+
+
+def scan_image(
+    gray: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    skew_degrees: float,
+    paper: float,
+    ink: float,
+    border: float,
+    blur_sigma: float,
+    noise_sigma: float,
+    rotation: int = 0,
+    speckles: int = 0,
+) -> np.ndarray:
+    """A flatbed scan of a grayscale page with the given degradation; ``rng`` draws the noise.
+
+    White becomes the ``paper`` tone and black the ``ink`` grey (the contrast loss
+    of a cheap scanner), the page turns ``skew_degrees`` counter-clockwise (the
+    uncovered corners get the ``border`` tone), then ``rotation`` degrees
+    clockwise, and is blurred, given grainy noise and ``speckles`` dust specks.
+    """
     h, w = gray.shape[:2]
-    skew = float(rng.uniform(0.3, 2.5) * rng.choice((-1.0, 1.0)))
-    paper = float(rng.uniform(232, 250))
-    ink = float(rng.uniform(0, 35))
-    # map white -> paper tone and black -> ink grey (contrast loss of a cheap scanner)
     toned = (gray.astype(np.float32) * ((paper - ink) / 255.0) + ink).astype(np.uint8)
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
-    border = int(rng.uniform(paper - 25, paper))
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), skew_degrees, 1.0)
     skewed = cv2.warpAffine(
         toned, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=(border, border, border)
     )
     turned = _turn(skewed, rotation)
+    blurred = cv2.GaussianBlur(turned, (0, 0), blur_sigma) if blur_sigma > 0 else turned
+    out = _add_noise(blurred, noise_sigma, rng)
+    if speckles:
+        out = _add_speckles(out, speckles, (ink, paper), rng)
+    return out
+
+
+def scan_page(
+    gray: np.ndarray, rng: np.random.Generator, rotation: int = 0
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """A flatbed scan of a grayscale page: paper tone, skew, blur, noise, optional turn.
+
+    The degradation is drawn from ``rng`` and applied by :func:`scan_image`.
+    """
+    skew = float(rng.uniform(0.3, 2.5) * rng.choice((-1.0, 1.0)))
+    paper = float(rng.uniform(232, 250))
+    ink = float(rng.uniform(0, 35))
+    border = int(rng.uniform(paper - 25, paper))
     sigma_blur = float(rng.uniform(0.5, 1.1))
-    blurred = cv2.GaussianBlur(turned, (0, 0), sigma_blur)
     noise = float(rng.uniform(3, 9))
-    out = _add_noise(blurred, noise, rng)
+    out = scan_image(
+        gray,
+        rng,
+        skew_degrees=skew,
+        paper=paper,
+        ink=ink,
+        border=border,
+        blur_sigma=sigma_blur,
+        noise_sigma=noise,
+        rotation=rotation,
+    )
     params = {
         "skew_degrees": round(skew, 3),
         "rotation": rotation,
@@ -233,6 +282,15 @@ def encode(
         return buf.getvalue(), ".png"
     pil[0].save(buf, format="JPEG", quality=quality, **extra)
     return buf.getvalue(), ".jpg"
+
+
+def jpeg_round_trip(image: np.ndarray, quality: int) -> np.ndarray:
+    """``image`` after JPEG compression at ``quality``: the artefacts of a stored picture."""
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV encodes any uint8 image
+        raise ValueError("JPEG encoding failed")
+    flag = cv2.IMREAD_GRAYSCALE if image.ndim == 2 else cv2.IMREAD_COLOR
+    return cv2.imdecode(encoded, flag)
 
 
 def degrade_pdf(pdf: bytes, kind: str, seed: int, *, rotation: int = 0, dpi: int = 200) -> Degraded:

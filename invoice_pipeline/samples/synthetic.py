@@ -7,10 +7,11 @@ is its own PDF text layer, read by
 :func:`~invoice_pipeline.processing.ocr.text_layer.read_text_layer` and ordered
 like any OCR output. :func:`degrade_scan` turns a clean rendering into a
 plausible office scan (grey paper, low contrast, skew, blur, noise, speckles,
-JPEG artefacts); :func:`phone_photo` puts the page on a table under uneven light
-at a perspective. :func:`cer` is the character error rate (Levenshtein distance
-over the reference length) on whitespace-normalised text. Everything is
-deterministic for a given seed.
+JPEG artefacts) with fixed parameters; :func:`phone_photo` puts the page on a
+table under uneven light at a perspective. Both use the one degrader of
+:mod:`invoice_pipeline.samples.degrade`. :func:`cer` is the character error
+rate (Levenshtein distance over the reference length) on whitespace-normalised
+text. Everything is deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import cv2
 import numpy as np
 
 from invoice_pipeline.schema import OcrLine, OcrPage
+
+from .degrade import jpeg_round_trip, photo_page, scan_image
 
 _SELLERS = [
     ("Müller & Söhne GmbH", "Hauptstraße 12", "80331 München", "DE123456789"),
@@ -145,68 +148,39 @@ def degrade_scan(
     ink: int = 55,
     jpeg_quality: int = 60,
 ) -> np.ndarray:
-    """A grayscale office scan of a clean rendering: contrast, skew, blur, noise, JPEG."""
+    """A grayscale office scan of a clean rendering: contrast, skew, blur, noise, JPEG.
+
+    The fixed degradation given here, applied by the one scan degrader
+    (:func:`~invoice_pipeline.samples.degrade.scan_image`); ``rotation`` turns
+    the page clockwise, ``jpeg_quality`` 0 keeps it uncompressed.
+    """
     rng = np.random.default_rng(seed)
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    # paper and ink levels: 255 -> paper, 0 -> ink
-    img = gray.astype(np.float32) / 255.0 * (paper - ink) + ink
-    if skew_degrees:
-        h, w = img.shape
-        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), skew_degrees, 1.0)
-        img = cv2.warpAffine(img, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=float(paper))
-    if blur:
-        img = cv2.GaussianBlur(img, (0, 0), blur)
-    if noise:
-        img = img + rng.normal(0, noise, img.shape).astype(np.float32)
-    if speckles:
-        ys = rng.integers(0, img.shape[0], speckles)
-        xs = rng.integers(0, img.shape[1], speckles)
-        img[ys, xs] = rng.choice([float(ink), float(paper)], speckles)
-    out = np.clip(img, 0, 255).astype(np.uint8)
-    if rotation:
-        out = np.ascontiguousarray(np.rot90(out, k=-(rotation // 90)))
-    if jpeg_quality:
-        ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
-        out = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
-    return out
+    out = scan_image(
+        gray,
+        rng,
+        skew_degrees=skew_degrees,
+        paper=paper,
+        ink=ink,
+        border=paper,
+        blur_sigma=blur,
+        noise_sigma=noise,
+        rotation=rotation,
+        speckles=speckles,
+    )
+    return jpeg_round_trip(out, jpeg_quality) if jpeg_quality else out
 
 
-def phone_photo(image: np.ndarray, *, seed: int = 0, tilt: float = 0.08) -> np.ndarray:
-    """A BGR phone photo of the page lying on a table: perspective, uneven light, noise."""
+def phone_photo(image: np.ndarray, *, seed: int = 0) -> np.ndarray:
+    """A BGR phone photo of the page on a table: perspective, shadow, uneven light, noise.
+
+    The photo degrader of :func:`~invoice_pipeline.samples.degrade.photo_page`
+    with its degradation drawn from ``seed``, stored as JPEG (quality 80).
+    """
     rng = np.random.default_rng(seed)
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    h, w = gray.shape
-    out_w, out_h = int(w * 1.35), int(h * 1.25)
-    # page corners in the photo: a trapezoid, as seen from above and a little in front
-    margin_x, margin_y = out_w * 0.12, out_h * 0.08
-    jitter = lambda scale: float(rng.uniform(-scale, scale))  # noqa: E731
-    dst = np.float32(
-        [
-            [margin_x + out_w * tilt + jitter(20), margin_y + jitter(20)],
-            [out_w - margin_x - out_w * tilt + jitter(20), margin_y + jitter(20)],
-            [out_w - margin_x + jitter(20), out_h - margin_y + jitter(20)],
-            [margin_x + jitter(20), out_h - margin_y + jitter(20)],
-        ]
-    )
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    matrix = cv2.getPerspectiveTransform(src, dst)
-    page = cv2.transform(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), np.diag([0.93, 0.96, 1.0]))
-    wood = (60, 95, 140)  # brown table, BGR
-    photo = cv2.warpPerspective(
-        page, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderValue=wood
-    ).astype(np.float32)
-    # uneven light: brighter top left, darker bottom right
-    light = 1.05 - 0.175 * np.add.outer(
-        np.linspace(0, 1, out_h, dtype=np.float32), np.linspace(0, 1, out_w, dtype=np.float32)
-    )
-    photo *= light[..., None]
-    photo = cv2.GaussianBlur(photo, (0, 0), 1.0)
-    noise = np.empty(photo.shape, np.float32)
-    cv2.setRNGSeed(seed)
-    cv2.randn(noise, 0.0, 6.0)
-    out = np.clip(photo + noise, 0, 255).astype(np.uint8)
-    ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 80])
-    return cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+    bgr = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    photo, _ = photo_page(bgr, rng)
+    return jpeg_round_trip(photo, 80)
 
 
 def normalise_text(text: str) -> str:

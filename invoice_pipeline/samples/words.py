@@ -1,12 +1,12 @@
 """Word lists for the sample invoices: names, streets, cities, banks and line items.
 
-Plain tables that :mod:`.data` draws from: surnames, sectors and name prefixes
-per country for company names; streets, second address lines, postcodes with
-their cities (and, for the US, the combined sales-tax rate of the city); real
-banks (bank code, branch or sort code, name) whose IBANs schwifty can build;
-and a catalogue of line items per locale with unit, price range, quantity kind
-and tax category.  Every string uses only characters of the WinAnsi encoding
-of the PDF base-14 fonts.
+Plain tables that :mod:`.parties` and :mod:`.invoices` draw from: surnames,
+sectors and name prefixes per country for company names; streets, second
+address lines, postcodes with their cities (and, for the US, the combined
+sales-tax rate of the city); real banks (bank code, branch or sort code, name)
+whose IBANs schwifty can build; and a catalogue of line items per locale with
+unit, price range, quantity kind and tax category.  Every string uses only
+characters of the WinAnsi encoding of the PDF base-14 fonts.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``drop_folder_sensor``: files dropped into INVOICE_INBOX become documents, one run each.
 
-A thin Dagster wrapper around :class:`~invoice_pipeline.processing.intake.inbox.InboxScanner`:
+A thin Dagster wrapper around :class:`~invoice_pipeline.processing.intake.scanner.InboxScanner`:
 each tick returns one :class:`dagster.SensorResult` that adds the new
 documents as partitions of ``documents`` and requests one ``invoice_job`` run
 per new document (``run_key`` = document id, so a replayed tick never
@@ -18,19 +18,15 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from invoice_pipeline import settings
 from invoice_pipeline.jobs import invoice_job
 from invoice_pipeline.partitions import documents
-from invoice_pipeline.processing import config
-from invoice_pipeline.processing.intake.inbox import (
-    InboxScanner,
-    InboxSettings,
-    NewDocument,
-    sensor_interval_seconds,
-)
+from invoice_pipeline.processing.intake.scanner import InboxScanner
 from invoice_pipeline.processing.intake.store import DocumentStore
+from invoice_pipeline.processing.intake.tick_report import NewDocument
 
 if TYPE_CHECKING:
-    from dagster._core.definitions.sensor_definition import SensorExecutionData
+    from invoice_pipeline.dagster_compat import SensorExecutionData
 
 ORIGIN_TAG = "invoice/origin"
 SUBFOLDER_TAG = "invoice/subfolder"
@@ -56,7 +52,7 @@ class _ResultsLedger:
             if self._store is None:
                 from invoice_pipeline.processing.results.store import ResultsStore
 
-                self._store = ResultsStore(config.results_db_url())
+                self._store = ResultsStore(settings.get().results_db_url)
                 self._store.migrate()
             self._store.record_duplicate(*args)
         except Exception as exc:  # the JSON ledger in the store has it already
@@ -70,7 +66,7 @@ class _ResultsLedger:
 @dg.sensor(
     name="drop_folder_sensor",
     job=invoice_job,
-    minimum_interval_seconds=sensor_interval_seconds(),
+    minimum_interval_seconds=settings.get().inbox_settings.sensor_interval_seconds,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Watches INVOICE_INBOX (a folder or fsspec URL, recursively). A file is taken once its "
@@ -80,11 +76,11 @@ class _ResultsLedger:
     ),
 )
 def drop_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    settings = InboxSettings.from_env()
-    store = DocumentStore(config.storage_root())
+    current = settings.get()
+    store = DocumentStore(current.storage_root)
     ledger = _ResultsLedger(context.log)
     try:
-        report = InboxScanner(settings, store, ledger).tick(context.cursor)
+        report = InboxScanner(current.inbox_settings, store, ledger).tick(context.cursor)
     finally:
         ledger.close()
     for level, line in report.lines():

@@ -19,10 +19,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from invoice_pipeline import runner
+from invoice_pipeline import runner, settings
 from invoice_pipeline.definitions import build_definitions
 from invoice_pipeline.processing.intake.documents import Limits, ingest_document
-from invoice_pipeline.processing.intake.inbox import InboxScanner, InboxSettings
+from invoice_pipeline.processing.intake.scanner import InboxScanner
 from invoice_pipeline.processing.intake.store import DocumentStore, document_id_for, safe_name
 from invoice_pipeline.processing.results.store import ResultsStore
 from invoice_pipeline.samples import generate_invoice
@@ -265,11 +265,11 @@ def test_a_500_mb_file_is_judged_by_its_size_not_read(env, tmp_path):
     try:
         entry = store.register_file(big)  # hashes in 1 MiB chunks
         raw = ingest_document(entry, store, Limits())
-        report = InboxScanner(InboxSettings.from_env(), store).tick(None, now=0.0)
+        report = InboxScanner(settings.get().inbox_settings, store).tick(None, now=0.0)
         (env["inbox"] / "huge.pdf").symlink_to(big)  # the sensor sees a link: held, not read
         big_in_inbox = env["inbox"] / "big.pdf"
         os.link(big, big_in_inbox)  # a hard link is a regular file of 500 MB
-        scanner = InboxScanner(InboxSettings.from_env(), store)
+        scanner = InboxScanner(settings.get().inbox_settings, store)
         first = scanner.tick(None, now=100.0)
         second = scanner.tick(first.cursor, now=200.0)
         _, peak = tracemalloc.get_traced_memory()

@@ -20,8 +20,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from invoice_pipeline import settings
 from invoice_pipeline.processing.intake.documents import ingest_document, release_original
-from invoice_pipeline.processing.intake.inbox import InboxScanner, InboxSettings
+from invoice_pipeline.processing.intake.scanner import InboxScanner
 from invoice_pipeline.processing.intake.store import DocumentStore, document_id_for, safe_name
 from tests.hostile.inputs import HOSTILE_NAMES, invoice_pdf
 
@@ -108,7 +109,7 @@ def test_hostile_names_through_the_drop_folder(tmp_path: Path, monkeypatch) -> N
     inbox.mkdir()
     monkeypatch.setenv("INVOICE_INBOX", str(inbox))
     store = DocumentStore(root)
-    scanner = InboxScanner(InboxSettings.from_env(), store)
+    scanner = InboxScanner(settings.get().inbox_settings, store)
     names = list(HOSTILE_NAMES.values())
     originals = {}
     for i, name in enumerate(names):

@@ -11,4 +11,9 @@ from __future__ import annotations
 
 import importlib.util
 
+from invoice_pipeline import settings
+
+# what the ocr resource does before an engine loads (PaddleX reads these at import time)
+settings.apply_library_environment()
+
 collect_ignore_glob = [] if importlib.util.find_spec("paddleocr") else ["test_*.py"]

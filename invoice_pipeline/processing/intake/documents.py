@@ -1,8 +1,8 @@
-"""Receiving a document: type by content, limits, archive, quarantine.
+"""Receiving a document: limits, archive, description, quarantine, release from the inbox.
 
 ``ingest_document`` is the work of the ``raw`` asset: it reads a registered
-file, checks it against the limits, archives its bytes content-addressed and
-describes it as a :class:`RawDocument`. A file that cannot be processed is not
+file, checks it against the :class:`Limits`, archives its bytes content-addressed and
+describes it as a :class:`RawDocument` (typed by content with :func:`.sniff.sniff`). A file that cannot be processed is not
 an exception: it gets a RawDocument whose issues say why, and a copy in the
 quarantine area with ``reason.json``. The original is never deleted.
 """
@@ -12,60 +12,29 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import filetype
 from upath import UPath
 
-from invoice_pipeline.processing import config
+from invoice_pipeline.processing.intake.sniff import sniff
 from invoice_pipeline.processing.intake.store import DocumentStore
-from invoice_pipeline.schema import DocumentEntry, DocumentKind, Issue, RawDocument
+from invoice_pipeline.schema import DocumentEntry, Issue, RawDocument
 
 log = logging.getLogger(__name__)
-
-IMAGE_TYPES = {"image/png", "image/jpeg", "image/tiff", "image/webp", "image/bmp"}
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What the pipeline accepts; each from its environment variable."""
+    """What the pipeline accepts.
 
-    max_file_bytes: int = field(default_factory=config.max_file_bytes)
-    max_pages: int = field(default_factory=config.max_pages)
-    max_image_pixels: int = field(default_factory=config.max_image_pixels)
+    :func:`invoice_pipeline.settings.get` fills it from INVOICE_MAX_FILE_BYTES,
+    INVOICE_MAX_PAGES and INVOICE_MAX_IMAGE_PIXELS; the defaults here are theirs.
+    """
 
-
-def _looks_like_html(data: bytes) -> bool:
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html"))
-
-
-def _looks_like_xml(data: bytes) -> bool:
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"<?xml") or (head.startswith(b"<") and not _looks_like_html(data))
-
-
-def sniff(data: bytes) -> tuple[str | None, DocumentKind]:
-    """The media type and kind of a file, decided by its bytes, never its name."""
-    if not data:
-        return None, "unsupported"
-    if b"%PDF-" in data[:1024]:
-        return "application/pdf", "pdf"
-    guess = filetype.guess(data[:8192])
-    if guess is not None:
-        if guess.mime in IMAGE_TYPES:
-            return guess.mime, "image"
-        return guess.mime, "unsupported"
-    if _looks_like_xml(data):
-        from invoice_pipeline.processing.extract.einvoice import is_einvoice_xml
-
-        if is_einvoice_xml(data):
-            return "application/xml", "xml"
-        return "application/xml", "unsupported"
-    if _looks_like_html(data):
-        return "text/html", "unsupported"
-    return None, "unsupported"
+    max_file_bytes: int = 100 * 1024 * 1024
+    max_pages: int = 200
+    max_image_pixels: int = 100_000_000
 
 
 def _issue(code: str, message: str) -> Issue:

@@ -1,7 +1,8 @@
 """Which files in a drop folder are not documents: system, hidden, temporary and partial files.
 
 Ignored files are skipped without noise (no quarantine, no error). Extra glob
-patterns come from INVOICE_IGNORE_PATTERNS (comma-separated, e.g. ``*.txt,scratch/*``).
+patterns are passed in by the caller (``InboxSettings.ignore_patterns``, read from
+INVOICE_IGNORE_PATTERNS by :mod:`invoice_pipeline.settings`, e.g. ``*.txt,scratch/*``).
 The patterns are compiled once into regular expressions, so the drop-folder
 sensor can check ten thousand names per tick in a few milliseconds.
 """
@@ -13,8 +14,6 @@ import re
 from fnmatch import translate
 from functools import lru_cache
 from pathlib import PurePath
-
-from invoice_pipeline.processing.config import env_str
 
 SYSTEM_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r", ".localized"}
 SYSTEM_FOLDERS = {"__MACOSX", "@eaDir", "$RECYCLE.BIN"}
@@ -31,11 +30,6 @@ TEMPORARY_PATTERNS = (
     "*~",
     ".~lock.*#",
 )
-
-
-def extra_patterns() -> tuple[str, ...]:
-    value = env_str("INVOICE_IGNORE_PATTERNS") or ""
-    return tuple(p.strip() for p in value.split(",") if p.strip())
 
 
 def _compile(patterns: tuple[str, ...], flags: int = 0) -> re.Pattern[str] | None:
@@ -57,8 +51,12 @@ def is_ignored_folder(name: str) -> bool:
     return name.startswith(".") or name.lower() in SYSTEM_NAMES or name in SYSTEM_FOLDERS
 
 
-def is_ignored(relative_path: str | PurePath, extra: tuple[str, ...] | None = None) -> bool:
-    """True for a file the drop folder must skip silently (checked on every path part)."""
+def is_ignored(relative_path: str | PurePath, extra: tuple[str, ...] = ()) -> bool:
+    """True for a file the drop folder must skip silently (checked on every path part).
+
+    ``extra``: glob patterns to skip besides the built-in ones, matched against the
+    relative path and the file name.
+    """
     posix = relative_path.as_posix() if isinstance(relative_path, PurePath) else relative_path
     if os.sep == "\\":  # elsewhere a backslash is part of a name: "a\\..\\b.pdf" is one file
         posix = posix.replace("\\", "/")
@@ -69,5 +67,5 @@ def is_ignored(relative_path: str | PurePath, extra: tuple[str, ...] | None = No
     assert _TEMPORARY is not None
     if _TEMPORARY.match(name):
         return True
-    pattern = _extra(extra_patterns() if extra is None else tuple(extra))
+    pattern = _extra(tuple(extra))
     return pattern is not None and bool(pattern.match(posix) or pattern.match(name))

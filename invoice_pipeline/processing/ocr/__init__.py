@@ -1,257 +1,24 @@
-"""OCR engines and the one function that turns preprocessed pages into an OcrDocument.
+"""The OCR stage: text lines with boxes and confidences from every page of a document.
 
-:func:`get_engine` builds an engine by name (``rapidocr``, ``paddleocr``,
-``tesseract``) once per process and configuration and hands back the same
-instance afterwards, so models load once per worker. A configured engine whose
-package is missing raises :class:`EngineNotInstalled` naming the pip extra.
-:func:`read_document` reads every page: with ``engine="auto"`` pages that have
-a real text layer are read from the PDF (no OCR), the others by rapidocr; with
-a named engine, that engine reads every page that has pixels and text-layer
-pages without pixels still come from the text layer. A page that cannot be
-read becomes an empty :class:`OcrPage` with ``error`` and an issue, never an
-exception; the document is ``failed`` only when no page could be read.
-Each OCR call has a time limit (OCR_PAGE_TIMEOUT_SECONDS, default 120; 0 turns
-it off): the engine reads the page in a worker thread, and a page not done in
-time becomes an empty page with ``ocr_timeout``. Python cannot stop a thread,
-so the late worker is abandoned, not killed: it finishes in the background
-(using a core until then) and its result is dropped; the engines read pages
-without shared mutable state per call (onnxruntime sessions are thread-safe,
-tesseract runs in its own process), so the next page can start meanwhile. A
-MemoryError is not a page problem but the worker's: it propagates, so the
-step's retry policy can run it again.
+The engine registry (:func:`get_engine`, :func:`engine_for`,
+:func:`clear_engines`) lives in :mod:`.registry`, the page loop
+(:func:`read_document`, the time limit per page and :class:`OcrPageTimeout`) in
+:mod:`.pages`, and each engine in a module of its own (:mod:`.rapidocr_engine`,
+:mod:`.paddleocr_engine`, :mod:`.tesseract_engine`, the PDF text layer in
+:mod:`.text_layer`) behind the :class:`OcrEngine` interface of :mod:`.base`.
+What a run is configured with is an :class:`~.options.OcrOptions`, handed in by
+the caller; nothing here reads the environment.
 """
 
-from __future__ import annotations
-
-import threading
-from collections.abc import Callable
-from typing import Any
-
-import numpy as np
-
-from invoice_pipeline.processing import config
 from invoice_pipeline.processing.ocr.base import EngineNotInstalled, OcrEngine
-from invoice_pipeline.schema import Issue, OcrDocument, OcrPage, PreprocessedDocument
-
-ENGINE_NAMES = ("rapidocr", "paddleocr", "tesseract")
-DEFAULT_ENGINE = "rapidocr"
-
-_CACHE: dict[tuple[str, str, tuple[tuple[str, Any], ...]], OcrEngine] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def _rapidocr(device: str, **options: Any) -> OcrEngine:
-    from invoice_pipeline.processing.ocr.rapidocr_engine import RapidOcrEngine
-
-    return RapidOcrEngine(device, **options)
-
-
-def _paddleocr(device: str, **options: Any) -> OcrEngine:
-    from invoice_pipeline.processing.ocr.paddleocr_engine import PaddleOcrEngine
-
-    return PaddleOcrEngine(device, **options)
-
-
-def _tesseract(device: str, **options: Any) -> OcrEngine:
-    from invoice_pipeline.processing.ocr.tesseract_engine import TesseractEngine
-
-    return TesseractEngine(device, **options)
-
-
-_FACTORIES: dict[str, Callable[..., OcrEngine]] = {
-    "rapidocr": _rapidocr,
-    "paddleocr": _paddleocr,
-    "tesseract": _tesseract,
-}
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple | set):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
-def get_engine(name: str, device: str = "cpu", **options: Any) -> OcrEngine:
-    """The engine ``name`` on ``device``, built on first use and reused afterwards.
-
-    Raises :class:`EngineNotInstalled` when its package is missing and ``ValueError``
-    for an unknown name. ``options`` go to the engine's constructor and are part of
-    the cache key.
-    """
-    key_name = name.lower().strip()
-    if key_name not in _FACTORIES:
-        raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
-    device = (device or "cpu").lower()
-    key = (key_name, device, _freeze(options))
-    with _CACHE_LOCK:
-        engine = _CACHE.get(key)
-        if engine is None:
-            engine = _FACTORIES[key_name](device, **options)
-            _CACHE[key] = engine
-        return engine
-
-
-def clear_engines() -> None:
-    """Forget every cached engine (tests, or to free memory)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
-
-
-def page_timeout_seconds() -> float | None:
-    """OCR_PAGE_TIMEOUT_SECONDS: the longest one page may take in the engine (None: no limit)."""
-    return config.ocr_page_timeout_seconds()
-
-
-class OcrPageTimeout(Exception):
-    """The engine did not finish a page within the time limit (the page is left empty)."""
-
-
-def read_page_with_time_limit(
-    engine: OcrEngine, image: np.ndarray, number: int, limit: float | None
-) -> OcrPage:
-    """``engine.read(image, number)``, abandoned with :class:`OcrPageTimeout` after ``limit`` s."""
-    if limit is None:
-        return engine.read(image, number)
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["page"] = engine.read(image, number)
-        except BaseException as exc:  # handed to the caller's thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, name=f"ocr-page-{number}", daemon=True)
-    worker.start()
-    worker.join(limit)
-    if worker.is_alive():
-        raise OcrPageTimeout(
-            f"the engine took longer than {limit:g}s (OCR_PAGE_TIMEOUT_SECONDS); "
-            "the page was abandoned"
-        )
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["page"]
-
-
-def _error_page(
-    number: int, engine: str, error: str, width: float = 0, height: float = 0
-) -> OcrPage:
-    return OcrPage(number=number, width=width, height=height, unit="px", engine=engine, error=error)
-
-
-def read_document(
-    pre: PreprocessedDocument,
-    *,
-    engine: str = "auto",
-    device: str = "cpu",
-    pdf_bytes: bytes | None = None,
-    **options: Any,
-) -> OcrDocument:
-    """OCR (or read the text layer of) every page of ``pre`` into an :class:`OcrDocument`.
-
-    ``pdf_bytes`` is the original PDF, needed for pages marked ``has_text_layer``.
-    ``options`` go to :func:`get_engine`. Engine start-up errors (a missing package)
-    propagate; per-page errors are recorded on the page and as issues.
-    """
-    from invoice_pipeline.processing.ocr.text_layer import ENGINE as TEXT_LAYER
-    from invoice_pipeline.processing.ocr.text_layer import read_text_layer
-
-    engine_name = (engine or "auto").lower()
-    ocr_name = DEFAULT_ENGINE if engine_name == "auto" else engine_name
-    if ocr_name not in _FACTORIES:
-        raise ValueError(f"unknown OCR engine {engine!r}; choose auto or one of {ENGINE_NAMES}")
-    issues: list[Issue] = list()
-    results: dict[int, OcrPage] = {}
-
-    text_pages = [
-        p.page_number
-        for p in pre.pages
-        if p.error is None and p.has_text_layer and (engine_name == "auto" or p.image is None)
-    ]
-    if text_pages:
-        if pdf_bytes is None:
-            for number in text_pages:
-                results[number] = _error_page(
-                    number, TEXT_LAYER, "text_layer_unavailable: the PDF bytes were not given"
-                )
-        else:
-            try:
-                for page in read_text_layer(pdf_bytes, text_pages):
-                    results[page.number] = page
-            except Exception as exc:  # a PdfError or a PDFium failure: record, go on
-                for number in text_pages:
-                    results[number] = _error_page(number, TEXT_LAYER, f"text_layer_failed: {exc}")
-
-    ocr_engine: OcrEngine | None = None
-    time_limit = page_timeout_seconds()
-    for page in pre.pages:
-        number = page.page_number
-        if number in results:
-            continue
-        if page.error is not None:
-            results[number] = _error_page(
-                number, ocr_name, f"preprocess_failed: {page.error}", page.width, page.height
-            )
-            continue
-        if page.image is None:
-            results[number] = _error_page(
-                number, ocr_name, "no_image: the page has neither pixels nor a text layer"
-            )
-            continue
-        if ocr_engine is None:
-            ocr_engine = get_engine(ocr_name, device, **options)  # start-up errors propagate
-        height, width = page.image.shape[:2]
-        try:
-            results[number] = read_page_with_time_limit(ocr_engine, page.image, number, time_limit)
-        except MemoryError:
-            raise  # the worker is short of memory, not the page broken: let the step retry
-        except OcrPageTimeout as exc:
-            results[number] = _error_page(number, ocr_name, f"ocr_timeout: {exc}", width, height)
-        except Exception as exc:  # one unreadable page must not sink the document
-            results[number] = _error_page(
-                number, ocr_name, f"ocr_failed: {type(exc).__name__}: {exc}", width, height
-            )
-
-    pages = [results[p.page_number] for p in pre.pages]
-    for page in pages:
-        if page.error:
-            issues.append(
-                Issue(
-                    code=page.error.split(":", 1)[0],
-                    message=f"page {page.number}: {page.error}",
-                    severity="warning",
-                    stage="ocr_text",
-                )
-            )
-    used = []
-    for page in pages:
-        if page.error is None and page.engine not in used:
-            used.append(page.engine)
-    if not pages and pre.kind == "xml":
-        # an e-invoice XML has no pages: nothing to read is not a failure here
-        return OcrDocument(document_id=pre.document_id, engine="none", issues=issues)
-    failed = not pages or all(page.error is not None for page in pages)
-    if pre.failed and not pages:
-        issues.extend(pre.issues)
-    if failed:
-        issues.append(
-            Issue(
-                code="ocr_no_page_read",
-                message="no page of the document could be read",
-                severity="error",
-                stage="ocr_text",
-            )
-        )
-    return OcrDocument(
-        document_id=pre.document_id,
-        engine="+".join(used) if used else ocr_name,
-        pages=pages,
-        issues=issues,
-        failed=failed,
-    )
-
+from invoice_pipeline.processing.ocr.pages import OcrPageTimeout, read_document
+from invoice_pipeline.processing.ocr.registry import (
+    DEFAULT_ENGINE,
+    ENGINE_NAMES,
+    clear_engines,
+    engine_for,
+    get_engine,
+)
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -260,8 +27,7 @@ __all__ = [
     "OcrEngine",
     "OcrPageTimeout",
     "clear_engines",
+    "engine_for",
     "get_engine",
-    "page_timeout_seconds",
     "read_document",
-    "read_page_with_time_limit",
 ]

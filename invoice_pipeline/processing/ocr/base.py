@@ -2,9 +2,10 @@
 
 An engine reads one preprocessed page image and returns an :class:`OcrPage`
 whose lines are in reading order with boxes in pixel coordinates of that
-image. Engines are heavy: build them through :func:`invoice_pipeline.processing.ocr.get_engine`,
-which loads each configuration once per process and reuses it for every page
-of every document in a batch.
+image. Engines are heavy: build them through
+:func:`~invoice_pipeline.processing.ocr.registry.get_engine` (or ``engine_for``),
+which loads each configuration once per process and reuses it for every page of
+every document in a batch.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class OcrOptions(BaseModel):
-    """Options of :func:`invoice_pipeline.processing.ocr.read_document` and the engines."""
+    """Options of :func:`~invoice_pipeline.processing.ocr.pages.read_document` and the engines."""
 
     model_config = ConfigDict(frozen=True)
 

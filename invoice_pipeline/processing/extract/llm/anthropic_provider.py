@@ -8,7 +8,9 @@ native structured output instead, ``output_config={"format": {"type":
 "json_schema", "schema": ...}}``, and reads the JSON text. ANTHROPIC_OUTPUT_MODE
 chooses: ``tool``, ``json_schema`` or ``auto`` (the default: json_schema for
 models known to refuse forced tools, else tool, switching to json_schema for
-good on such a 400). Settings: ANTHROPIC_API_KEY (required), ANTHROPIC_MODEL
+good on such a 400). Settings (constructor arguments, or
+``ExtractorOptions.anthropic`` and the ``anthropic`` API key through
+:meth:`LLMExtractor.from_options`): ANTHROPIC_API_KEY (required), ANTHROPIC_MODEL
 (default ``claude-sonnet-5-5``), ANTHROPIC_BASE_URL, ANTHROPIC_MAX_TOKENS
 (default 16000) and ANTHROPIC_TEMPERATURE. The SDK (2.x, API version
 2026-10-21) has no sampling parameters and the API rejects them, so no
@@ -22,14 +24,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from invoice_pipeline.processing.config import env_int, env_str
-from invoice_pipeline.processing.extract.llm.prompt import SCHEMA_NAME, repair_message
+from invoice_pipeline.processing.extract.llm.prompt import repair_message
 from invoice_pipeline.processing.extract.llm.provider import (
     Completion,
     LLMExtractor,
     Repair,
     shared_ssl_context,
 )
+from invoice_pipeline.processing.extract.llm.schema import SCHEMA_NAME
+from invoice_pipeline.processing.extract.options import ExtractorOptions
 
 TOOL_DESCRIPTION = (
     "Record the fields read from the invoice document: every value exactly as printed or null, "
@@ -40,6 +43,8 @@ NO_FORCED_TOOL_MODELS: tuple[str, ...] = ("claude-sonnet-5-5",)
 """Models that answer 400 to a forced tool choice (checked November 2026)."""
 
 OUTPUT_MODES = ("auto", "tool", "json_schema")
+
+DEFAULT_MAX_TOKENS = 16000
 
 
 def _error_detail(exc: Any) -> str:
@@ -58,17 +63,15 @@ class AnthropicExtractor(LLMExtractor):
 
     name = "anthropic"
     default_model = "claude-sonnet-5-5"
+    key_name = "anthropic"
     key_env = "ANTHROPIC_API_KEY"
-    model_env = "ANTHROPIC_MODEL"
-    temperature_env = "ANTHROPIC_TEMPERATURE"
-    base_url_env = "ANTHROPIC_BASE_URL"
     default_temperature = None
 
     def __init__(
         self, *, output_mode: str | None = None, max_tokens: int | None = None, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
-        mode = (output_mode or env_str("ANTHROPIC_OUTPUT_MODE") or "auto").lower()
+        mode = (output_mode or "auto").lower()
         if mode not in OUTPUT_MODES:
             raise ValueError(
                 f"ANTHROPIC_OUTPUT_MODE must be one of {', '.join(OUTPUT_MODES)}, got {mode!r}"
@@ -77,7 +80,7 @@ class AnthropicExtractor(LLMExtractor):
         if mode == "auto":
             mode = "json_schema" if self.model.startswith(NO_FORCED_TOOL_MODELS) else "tool"
         self.output_mode = mode
-        self.max_tokens = max_tokens or env_int("ANTHROPIC_MAX_TOKENS", 16000)
+        self.max_tokens = max_tokens or DEFAULT_MAX_TOKENS
         import anthropic
 
         self._anthropic = anthropic
@@ -91,6 +94,14 @@ class AnthropicExtractor(LLMExtractor):
                 verify=shared_ssl_context(),
             ),
         )
+
+    @classmethod
+    def option_kwargs(cls, options: ExtractorOptions) -> dict[str, Any]:
+        kwargs = super().option_kwargs(options)
+        kwargs.update(
+            output_mode=options.anthropic.output_mode, max_tokens=options.anthropic.max_tokens
+        )
+        return kwargs
 
     def _messages(self, user: str, repair: Repair | None) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = [{"role": "user", "content": user}]

@@ -2,7 +2,9 @@
 
 The request asks for JSON with the answer schema as the response schema:
 ``types.GenerateContentConfig(response_mime_type="application/json",
-response_json_schema=..., temperature=...)``. Settings: GOOGLE_API_KEY
+response_json_schema=..., temperature=...)``. Settings (constructor arguments,
+or ``ExtractorOptions.gemini`` and the ``gemini`` API key through
+:meth:`LLMExtractor.from_options`): GOOGLE_API_KEY
 (GEMINI_API_KEY also works; required), GEMINI_MODEL (default ``gemini-3.5-flash``,
 GA since May 2026; the original service's ``gemini-2.0-flash`` was shut down on
 2026-06-01), GEMINI_TEMPERATURE (default 0; ``none`` leaves it out), GEMINI_BASE_URL
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from invoice_pipeline.processing.config import env_str
 from invoice_pipeline.processing.extract.llm.prompt import repair_message
 from invoice_pipeline.processing.extract.llm.provider import (
     Completion,
@@ -67,13 +68,8 @@ class GeminiExtractor(LLMExtractor):
 
     name = "gemini"
     default_model = "gemini-3.5-flash"
+    key_name = "gemini"
     key_env = "GOOGLE_API_KEY"
-    model_env = "GEMINI_MODEL"
-    temperature_env = "GEMINI_TEMPERATURE"
-    base_url_env = "GEMINI_BASE_URL"
-
-    def _env_key(self) -> str | None:
-        return env_str("GOOGLE_API_KEY") or env_str("GEMINI_API_KEY")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

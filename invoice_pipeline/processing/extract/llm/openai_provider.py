@@ -2,7 +2,9 @@
 
 ``openai`` (:class:`OpenAIExtractor`) asks for structured output with
 ``response_format={"type": "json_schema", "json_schema": {..., "strict": True}}``.
-Settings: OPENAI_API_KEY (required), OPENAI_MODEL (default ``gpt-4o``),
+Settings (constructor arguments, or ``ExtractorOptions.openai`` and the
+``openai`` API key through :meth:`LLMExtractor.from_options`): OPENAI_API_KEY
+(required), OPENAI_MODEL (default ``gpt-4o``),
 OPENAI_TEMPERATURE (default 0; ``none`` leaves it out, which models that only
 accept their default temperature need), OPENAI_BASE_URL. ``openai_compatible``
 (:class:`OpenAICompatibleExtractor`) talks to any server with the same API
@@ -20,19 +22,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from invoice_pipeline.processing.config import env_str
 from invoice_pipeline.processing.extract.base import ProviderNotConfigured
-from invoice_pipeline.processing.extract.llm.prompt import (
-    SCHEMA_NAME,
-    repair_message,
-    schema_instructions,
-)
+from invoice_pipeline.processing.extract.llm.prompt import repair_message
 from invoice_pipeline.processing.extract.llm.provider import (
     Completion,
     LLMExtractor,
     Repair,
     shared_ssl_context,
 )
+from invoice_pipeline.processing.extract.llm.schema import SCHEMA_NAME, schema_instructions
 
 PLACEHOLDER_KEY = "not-needed"
 """The key sent to an OpenAI-compatible server that wants none (the SDK insists on one)."""
@@ -54,10 +52,8 @@ class OpenAIExtractor(LLMExtractor):
 
     name = "openai"
     default_model = "gpt-4o"
+    key_name = "openai"
     key_env = "OPENAI_API_KEY"
-    model_env = "OPENAI_MODEL"
-    temperature_env = "OPENAI_TEMPERATURE"
-    base_url_env = "OPENAI_BASE_URL"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -156,13 +152,12 @@ class OpenAICompatibleExtractor(OpenAIExtractor):
     key_required = False
 
     def __init__(self, **kwargs: Any) -> None:
-        base_url = kwargs.get("base_url") or env_str(self.base_url_env)
-        if not base_url:
+        if not kwargs.get("base_url"):
             raise ProviderNotConfigured(
                 "No LLM provider configured: set OPENAI_BASE_URL to the server's API root "
                 "(for example http://localhost:8000/v1) to use LLM_PROVIDER=openai_compatible"
             )
-        if not (kwargs.get("model") or env_str(self.model_env)):
+        if not kwargs.get("model"):
             raise ProviderNotConfigured(
                 "No LLM provider configured: set OPENAI_MODEL to the model the server at "
                 "OPENAI_BASE_URL serves to use LLM_PROVIDER=openai_compatible"

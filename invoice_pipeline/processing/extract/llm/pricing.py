@@ -1,8 +1,9 @@
 """Estimated cost of an LLM call: a price table in USD per million tokens, input and output.
 
 The built-in table holds list prices of common models (checked November 2026;
-prices change, so treat the result as an estimate). ``LLM_PRICES_JSON`` adds
-or overrides entries: a JSON object mapping a model name to
+prices change, so treat the result as an estimate). ``LLM_PRICES_JSON``
+(``ExtractorOptions.prices_json``, handed to :func:`prices`) adds or
+overrides entries: a JSON object mapping a model name to
 ``[input_usd_per_mtok, output_usd_per_mtok]``, for example
 ``{"my-vllm-model": [0, 0], "gpt-4o": [2.5, 10]}``. A model is looked up by its
 exact name, then by the longest table name it starts with (so
@@ -13,8 +14,6 @@ the caller still records its name.
 from __future__ import annotations
 
 import json
-
-from invoice_pipeline.processing.config import env_str
 
 Price = tuple[float, float]
 
@@ -49,10 +48,10 @@ DEFAULT_PRICES: dict[str, Price] = {
 }
 
 
-def prices() -> dict[str, Price]:
-    """The price table: the built-in one updated with ``LLM_PRICES_JSON``; ValueError when that is malformed."""
+def prices(prices_json: str | None = None) -> dict[str, Price]:
+    """The price table: the built-in one updated with ``prices_json`` (LLM_PRICES_JSON); ValueError when that is malformed."""
     table = dict(DEFAULT_PRICES)
-    raw = env_str("LLM_PRICES_JSON")
+    raw = prices_json
     if raw is None:
         return table
     try:
@@ -79,7 +78,10 @@ def prices() -> dict[str, Price]:
 
 
 def price_for(model: str | None, table: dict[str, Price] | None = None) -> Price | None:
-    """The (input, output) USD per million tokens of a model, or None when it is not in the table."""
+    """The (input, output) USD per million tokens of a model, or None when it is not in the table.
+
+    ``table`` defaults to the built-in prices.
+    """
     if not model:
         return None
     table = prices() if table is None else table

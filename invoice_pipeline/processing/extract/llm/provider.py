@@ -3,12 +3,16 @@
 :class:`LLMExtractor` runs one extraction: build the prompt
 (:mod:`~invoice_pipeline.processing.extract.llm.prompt`), look the request up in the
 response cache, call the provider once through its SDK (whose own bounded
-retries handle 429 with Retry-After, 5xx and timeouts), validate the answer,
-and when it is malformed send the error back once for a corrected answer
-before giving up with :class:`ExtractionFailed`. It fills :class:`Usage`
-(tokens, model, latency, HTTP attempts, estimated cost) and never lets an API
-key into a message, a log line or the result: every text that leaves here
-passes :func:`redact`. Subclasses implement :meth:`LLMExtractor._complete`,
+retries handle 429 with Retry-After, 5xx and timeouts), validate the answer
+(:mod:`~invoice_pipeline.processing.extract.llm.answer`), and when it is
+malformed send the error back once for a corrected answer before giving up
+with :class:`ExtractionFailed`. Its settings are constructor arguments with
+built-in defaults; :meth:`LLMExtractor.from_options` takes them from an
+:class:`~invoice_pipeline.processing.extract.options.ExtractorOptions` and the
+API key from a mapping handed down by the caller (nothing here reads the
+environment). It fills :class:`Usage` (tokens, model, latency, HTTP
+attempts, estimated cost) and never lets an API key into a message, a log
+line or the result: every text that leaves here passes :func:`redact`. Subclasses implement :meth:`LLMExtractor._complete`,
 one request to their API, and translate their SDK's errors with
 :meth:`LLMExtractor._unavailable` and :meth:`LLMExtractor._rejected`.
 """
@@ -21,11 +25,11 @@ import re
 import threading
 import time
 from abc import abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Self
 
-from invoice_pipeline.processing.config import env_float, env_int, env_str
 from invoice_pipeline.processing.extract.base import (
     ExtractionFailed,
     Extractor,
@@ -33,17 +37,17 @@ from invoice_pipeline.processing.extract.base import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from invoice_pipeline.processing.extract.llm.cache import CachedAnswer, ResponseCache, cache_key
-from invoice_pipeline.processing.extract.llm.pricing import estimate_cost, prices
-from invoice_pipeline.processing.extract.llm.prompt import (
+from invoice_pipeline.processing.extract.llm.answer import (
     STAGE,
-    SYSTEM_PROMPT,
     OutputInvalid,
-    build_user_message,
     decode_json,
-    output_json_schema,
     parse_output,
 )
+from invoice_pipeline.processing.extract.llm.cache import CachedAnswer, ResponseCache, cache_key
+from invoice_pipeline.processing.extract.llm.pricing import estimate_cost, prices
+from invoice_pipeline.processing.extract.llm.prompt import SYSTEM_PROMPT, build_user_message
+from invoice_pipeline.processing.extract.llm.schema import output_json_schema
+from invoice_pipeline.processing.extract.options import ExtractorOptions, ProviderOptions
 from invoice_pipeline.schema import ExtractedInvoice, Issue, OcrDocument, Usage
 
 log = logging.getLogger("invoice_pipeline.processing.extract")
@@ -67,35 +71,6 @@ def redact(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
         if len(secret) >= 16:  # servers echo masked keys: "sk-abc1***wxyz"
             text = text.replace(secret[:8], "[redacted]").replace(secret[-6:], "[redacted]")
     return _KEYLIKE.sub("[redacted]", text)
-
-
-def env_max_retries() -> int:
-    """SDK retries after the first attempt (LLM_MAX_RETRIES, default 2)."""
-    value = env_int("LLM_MAX_RETRIES", DEFAULT_MAX_RETRIES)
-    if value < 0:
-        raise ValueError(f"LLM_MAX_RETRIES must be 0 or more, got {value}")
-    return value
-
-
-def env_timeout_seconds() -> float:
-    """The per-request timeout (LLM_TIMEOUT_SECONDS, default 60)."""
-    value = env_float("LLM_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)
-    if value <= 0:
-        raise ValueError(f"LLM_TIMEOUT_SECONDS must be positive, got {value}")
-    return value
-
-
-def env_temperature(name: str, default: float | None) -> float | None:
-    """A temperature variable: a number, or 'none'/'default' to leave it to the server."""
-    raw = env_str(name)
-    if raw is None:
-        return default
-    if raw.lower() in {"none", "default", "omit", "unset"}:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number or 'none', got {raw!r}") from None
 
 
 @functools.cache
@@ -138,15 +113,29 @@ class Repair:
     error: str
 
 
+@dataclass
+class _Answer:
+    """A valid answer: the extraction, the JSON it came from, and what it took."""
+
+    result: ExtractedInvoice
+    data: dict[str, Any]
+    model: str | None
+    input_tokens: int
+    output_tokens: int
+    repaired_from: str | None
+    """Why the first answer was malformed, when a repair turn fixed it."""
+
+
 class LLMExtractor(Extractor):
     """An extractor that asks a hosted (or self-hosted) model through its official SDK."""
 
     name = "llm"
+    """The provider name: also the :class:`ExtractorOptions` field holding its settings."""
     default_model: str = ""
+    key_name: str = ""
+    """The provider's entry in the API key mapping (see :func:`invoice_pipeline.settings.api_keys`)."""
     key_env: str = ""
-    model_env: str = ""
-    temperature_env: str = ""
-    base_url_env: str = ""
+    """The variable that holds the key, named in the start-up error when it is missing."""
     default_temperature: float | None = 0.0
     key_required: bool = True
 
@@ -160,28 +149,59 @@ class LLMExtractor(Extractor):
         max_retries: int | None = None,
         timeout: float | None = None,
         cache_dir: Path | str | None = None,
+        prices_json: str | None = None,
     ) -> None:
-        key = api_key if api_key is not None else self._env_key()
-        if self.key_required and not key:
+        if self.key_required and not api_key:
             raise ProviderNotConfigured(self.not_configured_message())
-        self._api_key: str | None = key or None
-        self.model = model or env_str(self.model_env) or self.default_model
+        self._api_key: str | None = api_key or None
+        self.model = model or self.default_model
         self.temperature: float | None = (
-            env_temperature(self.temperature_env, self.default_temperature)
-            if temperature is _UNSET
-            else temperature
+            self.default_temperature if temperature is _UNSET else temperature
         )
-        self.base_url = base_url or env_str(self.base_url_env)
-        self.max_retries = env_max_retries() if max_retries is None else max_retries
-        self.timeout = env_timeout_seconds() if timeout is None else timeout
+        self.base_url = base_url
+        self.max_retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+        self.timeout = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
         self.cache = ResponseCache(cache_dir) if cache_dir is not None else None
-        prices()  # fail at start-up, not per document, on a malformed LLM_PRICES_JSON
+        # fail at start-up, not per document, on a malformed LLM_PRICES_JSON
+        self.prices = prices(prices_json)
         self._local = threading.local()
 
     # ------------------------------------------------------------- configuration
 
-    def _env_key(self) -> str | None:
-        return env_str(self.key_env)
+    @classmethod
+    def from_options(
+        cls,
+        options: ExtractorOptions,
+        *,
+        api_keys: Mapping[str, str] | None = None,
+        cache_dir: Path | str | None = None,
+        **overrides: Any,
+    ) -> Self:
+        """The extractor as ``options`` configure it, its key taken from ``api_keys``.
+
+        ``cache_dir`` (default ``options.cache_dir``) and ``overrides`` (any
+        constructor keyword) take precedence over the options.
+        """
+        kwargs = cls.option_kwargs(options)
+        kwargs["api_key"] = (api_keys or {}).get(cls.key_name)
+        kwargs["cache_dir"] = cache_dir if cache_dir is not None else options.cache_dir
+        kwargs.update(overrides)
+        return cls(**kwargs)
+
+    @classmethod
+    def option_kwargs(cls, options: ExtractorOptions) -> dict[str, Any]:
+        """Constructor keywords from the shared options and this provider's own."""
+        provider: ProviderOptions = getattr(options, cls.name)
+        kwargs: dict[str, Any] = {
+            "model": provider.model,
+            "base_url": provider.base_url,
+            "max_retries": options.max_retries,
+            "timeout": options.timeout_seconds,
+            "prices_json": options.prices_json,
+        }
+        if provider.temperature_set:  # a number, or None: leave it to the server
+            kwargs["temperature"] = provider.temperature
+        return kwargs
 
     def not_configured_message(self) -> str:
         return (
@@ -269,29 +289,84 @@ class LLMExtractor(Extractor):
             schema=schema,
         )
         if self.cache is not None:
-            hit = self.cache.get(key)
-            if hit is not None:
-                try:
-                    result = parse_output(hit.data, ocr, self.name, hit.model or self.model)
-                except OutputInvalid:
-                    log.warning(
-                        "%s: cached answer %s no longer valid; asking again", self.name, key[:12]
-                    )
-                else:
-                    result.usage = Usage(
-                        provider=self.name,
-                        model=hit.model or self.model,
-                        latency_s=round(time.monotonic() - started, 4),
-                        cost_usd=0.0,
-                        cached=True,
-                        attempts=0,
-                    )
-                    log.info(
-                        "%s: %s answered from the cache (%s)", self.name, ocr.document_id, key[:12]
-                    )
-                    return result
+            cached = self._from_cache(self.cache, key, ocr, started)
+            if cached is not None:
+                return cached
 
         self._local.requests = 0
+        answer = self._ask(system, user, schema, ocr)
+        result, model = answer.result, answer.model
+        input_tokens, output_tokens = answer.input_tokens, answer.output_tokens
+        repaired_from = answer.repaired_from
+        attempts = max(self._requests_sent(), 2 if repaired_from else 1)
+        result.usage = Usage(
+            provider=self.name,
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            latency_s=round(time.monotonic() - started, 4),
+            cost_usd=estimate_cost(model, input_tokens, output_tokens, self.prices),
+            cached=False,
+            attempts=attempts,
+        )
+        if repaired_from:
+            result.issues.append(
+                Issue(
+                    code="llm_output_repaired",
+                    severity="info",
+                    stage=STAGE,
+                    message=f"the first answer was malformed ({repaired_from[:300]}); one repair turn fixed it",
+                )
+            )
+        if self.cache is not None:
+            self.cache.put(
+                key,
+                CachedAnswer(
+                    data=answer.data,
+                    provider=self.name,
+                    model=model,
+                    input_tokens=input_tokens,
+                    output_tokens=output_tokens,
+                ),
+            )
+        log.info(
+            "%s: %s extracted by %s in %.2fs, %d attempt(s), %d+%d tokens, ~$%.5f",
+            self.name,
+            ocr.document_id,
+            model,
+            result.usage.latency_s,
+            attempts,
+            input_tokens,
+            output_tokens,
+            result.usage.cost_usd,
+        )
+        return result
+
+    def _from_cache(
+        self, cache: ResponseCache, key: str, ocr: OcrDocument, started: float
+    ) -> ExtractedInvoice | None:
+        """The cached answer to this request, still valid, or None."""
+        hit = cache.get(key)
+        if hit is None:
+            return None
+        try:
+            result = parse_output(hit.data, ocr, self.name, hit.model or self.model)
+        except OutputInvalid:
+            log.warning("%s: cached answer %s no longer valid; asking again", self.name, key[:12])
+            return None
+        result.usage = Usage(
+            provider=self.name,
+            model=hit.model or self.model,
+            latency_s=round(time.monotonic() - started, 4),
+            cost_usd=0.0,
+            cached=True,
+            attempts=0,
+        )
+        log.info("%s: %s answered from the cache (%s)", self.name, ocr.document_id, key[:12])
+        return result
+
+    def _ask(self, system: str, user: str, schema: dict[str, Any], ocr: OcrDocument) -> _Answer:
+        """One request, and one repair turn when its answer is malformed; ExtractionFailed after that."""
         input_tokens = output_tokens = 0
         completion = self._call(system, user, schema, None)
         input_tokens += completion.input_tokens
@@ -321,48 +396,11 @@ class LLMExtractor(Extractor):
                         f"(first answer: {repaired_from})"
                     )
                 ) from None
-
-        model = completion.model or self.model
-        attempts = max(self._requests_sent(), 2 if repaired_from else 1)
-        result.usage = Usage(
-            provider=self.name,
-            model=model,
+        return _Answer(
+            result=result,
+            data=data,
+            model=completion.model or self.model,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
-            latency_s=round(time.monotonic() - started, 4),
-            cost_usd=estimate_cost(model, input_tokens, output_tokens),
-            cached=False,
-            attempts=attempts,
+            repaired_from=repaired_from,
         )
-        if repaired_from:
-            result.issues.append(
-                Issue(
-                    code="llm_output_repaired",
-                    severity="info",
-                    stage=STAGE,
-                    message=f"the first answer was malformed ({repaired_from[:300]}); one repair turn fixed it",
-                )
-            )
-        if self.cache is not None:
-            self.cache.put(
-                key,
-                CachedAnswer(
-                    data=data,
-                    provider=self.name,
-                    model=model,
-                    input_tokens=input_tokens,
-                    output_tokens=output_tokens,
-                ),
-            )
-        log.info(
-            "%s: %s extracted by %s in %.2fs, %d attempt(s), %d+%d tokens, ~$%.5f",
-            self.name,
-            ocr.document_id,
-            model,
-            result.usage.latency_s,
-            attempts,
-            input_tokens,
-            output_tokens,
-            result.usage.cost_usd,
-        )
-        return result

@@ -14,11 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from invoice_pipeline.processing.extract.rules.vocabulary import ACCENTED_MONTHS, MONTHS, fold
-from invoice_pipeline.processing.validate.normalise import (
-    normalise_iban,
-    normalise_vat_id,
-    parse_amount,
-)
+from invoice_pipeline.processing.validate.amounts import parse_amount
+from invoice_pipeline.processing.validate.ids import normalise_iban, normalise_vat_id
 
 _SPACE = "[ \u00a0\u202f]"
 _MONTH_NAMES = "|".join(

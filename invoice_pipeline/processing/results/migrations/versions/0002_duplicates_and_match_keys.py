@@ -24,7 +24,7 @@ down_revision: str | None = "0001"
 branch_labels = None
 depends_on = None
 
-# frozen copies of normalise.name_key / invoice_number_key as of this revision
+# frozen copies of validate/text.py's name_key / invoice_number_key as of this revision
 _LEGAL_FORMS = set(
     "gmbh ag kg ohg ug ev co ltd limited plc llc inc corp sa sas sarl sàrl ab as asa aps bv nv "
     "oy srl spa".split()

@@ -1,0 +1,127 @@
+"""The decision on one validated invoice: approved, manual_review or failed.
+
+:func:`evaluate` runs every check (:mod:`~invoice_pipeline.processing.evaluate.checks`,
+the tax rate in :mod:`~invoice_pipeline.processing.evaluate.tax_rates`, the
+duplicate check in :mod:`~invoice_pipeline.processing.evaluate.duplicates`),
+scores the document (:mod:`~invoice_pipeline.processing.evaluate.score`) and
+decides: ``approved`` only when every blocking check passes and the score
+reaches :attr:`Thresholds.approve_min_score`, otherwise ``manual_review`` with
+every reason listed; a failed invoice stays ``failed``. When in doubt it sends
+a document to review: an approved invoice must be right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from invoice_pipeline.processing.evaluate.checks import (
+    date_checks,
+    id_checks,
+    issue_checks,
+    key_field_checks,
+    line_items_check,
+    ocr_confidence_check,
+    totals_check,
+)
+from invoice_pipeline.processing.evaluate.duplicates import duplicate_check
+from invoice_pipeline.processing.evaluate.record import to_record
+from invoice_pipeline.processing.evaluate.score import quality_score
+from invoice_pipeline.processing.evaluate.tax_rates import tax_rate_check
+from invoice_pipeline.processing.evaluate.thresholds import Thresholds
+from invoice_pipeline.schema import Check, Evaluation, Invoice, InvoiceRecord, Status
+
+__all__ = ["evaluate"]
+
+
+def _failed(invoice: Invoice, extractor: str | None, ocr_engine: str | None) -> Evaluation:
+    """The evaluation of a failed invoice: its errors are the reasons."""
+    reasons = [f"{i.code}: {i.message}" for i in invoice.issues if i.severity == "error"]
+    reasons = reasons or ["processing failed"]
+    record = to_record(
+        invoice,
+        status="failed",
+        quality_score=0.0,
+        reasons=reasons,
+        extractor=extractor,
+        ocr_engine=ocr_engine,
+    )
+    return Evaluation(
+        document_id=invoice.document_id,
+        status="failed",
+        quality_score=0.0,
+        reasons=reasons,
+        record=record,
+    )
+
+
+def _checks(
+    invoice: Invoice, t: Thresholds, today: dt.date, ocr_confidence: float | None
+) -> list[Check]:
+    """Every check but the duplicate check, in the order the record lists them."""
+    checks: list[Check] = []
+    checks += key_field_checks(invoice, t)
+    checks += issue_checks(invoice)
+    rate_check = tax_rate_check(invoice, t)
+    for check in (line_items_check(invoice, t), totals_check(invoice, t, rate_check), rate_check):
+        if check is not None:
+            checks.append(check)
+    checks += date_checks(invoice, today, t)
+    checks += id_checks(invoice)
+    if ocr_confidence is not None:
+        checks.append(ocr_confidence_check(ocr_confidence, t))
+    return checks
+
+
+def evaluate(
+    invoice: Invoice,
+    *,
+    ocr_confidence: float | None,
+    earlier: Sequence[InvoiceRecord] | None = None,
+    thresholds: Thresholds | None = None,
+    today: dt.date | None = None,
+    extractor: str | None = None,
+    ocr_engine: str | None = None,
+) -> Evaluation:
+    """Check, score and decide one invoice; ``Evaluation.record`` is its flat record.
+
+    ``earlier`` holds the records the duplicate check compares with (from
+    :meth:`ResultsStore.earlier_records`). A failed invoice gets status
+    ``failed``; otherwise ``approved`` needs every blocking check passed and a
+    quality score of at least ``thresholds.approve_min_score`` (default
+    :class:`Thresholds`).
+    """
+    t = thresholds or Thresholds()
+    today = today or dt.date.today()
+    if invoice.failed:
+        return _failed(invoice, extractor, ocr_engine)
+
+    checks = _checks(invoice, t, today, ocr_confidence)
+    duplicate, duplicate_of = duplicate_check(invoice, earlier)
+    if duplicate is not None:
+        checks.append(duplicate)
+
+    score = quality_score(invoice, checks, ocr_confidence)
+    reasons = [c.message for c in checks if c.blocking and not c.passed]
+    if score < t.approve_min_score:
+        reasons.append(f"quality score {score:.2f} below {t.approve_min_score:.2f}")
+    status: Status = "manual_review" if reasons else "approved"
+    record = to_record(
+        invoice,
+        status=status,
+        quality_score=score,
+        checks=checks,
+        reasons=reasons,
+        duplicate_of=duplicate_of,
+        extractor=extractor,
+        ocr_engine=ocr_engine,
+    )
+    return Evaluation(
+        document_id=invoice.document_id,
+        status=status,
+        quality_score=score,
+        checks=checks,
+        reasons=reasons,
+        duplicate_of=duplicate_of,
+        record=record,
+    )

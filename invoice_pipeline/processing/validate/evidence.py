@@ -1,0 +1,113 @@
+"""Evidence of the validated fields: where each value came from, and values the text lacks.
+
+:func:`field_evidence` gives every extracted field its confidence, page, box
+and OCR lines (page and box filled from the lines when the extractor gave
+none); :func:`derived_evidence` gives a computed field the weakest confidence
+of its inputs; :func:`values_not_in_text` reports key values the document text
+does not show (a provider may invent or misplace them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+
+from invoice_pipeline.processing.validate.amounts import amounts_in_text
+from invoice_pipeline.processing.validate.issues import issue
+from invoice_pipeline.processing.validate.locale import LocaleEvidence
+from invoice_pipeline.schema import Evidence, ExtractedInvoice, Issue, OcrDocument
+
+__all__ = ["derived_evidence", "field_evidence", "values_not_in_text"]
+
+
+def _union_box(
+    boxes: Iterable[tuple[float, float, float, float]],
+) -> tuple[float, float, float, float]:
+    boxes = list(boxes)
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def field_evidence(extracted: ExtractedInvoice, ocr: OcrDocument | None) -> dict[str, Evidence]:
+    """Evidence per extracted field; page and box filled from the OCR lines when missing."""
+    lines = {line.id: line for line in ocr.lines} if ocr is not None else {}
+    evidence: dict[str, Evidence] = {}
+    for name, fv in extracted.fields.items():
+        if fv.value is None or not str(fv.value).strip():
+            continue
+        page, box = fv.page, fv.box
+        found = [lines[i] for i in fv.line_ids if i in lines]
+        if found and (page is None or box is None):
+            page = page if page is not None else found[0].page
+            on_page = [line.box for line in found if line.page == page]
+            if box is None and on_page:
+                box = _union_box(on_page)
+        evidence[name] = Evidence(
+            confidence=fv.confidence,
+            page=page,
+            box=box,
+            line_ids=list(fv.line_ids),
+            text=fv.value,
+        )
+    return evidence
+
+
+def derived_evidence(evidence: dict[str, Evidence], sources: Iterable[str]) -> Evidence:
+    """Evidence of a computed field: the weakest confidence of its inputs, their lines."""
+    inputs = [evidence[s] for s in sources if s in evidence]
+    line_ids: list[str] = []
+    for ev in inputs:
+        line_ids.extend(i for i in ev.line_ids if i not in line_ids)
+    return Evidence(
+        confidence=min((ev.confidence for ev in inputs), default=0.0),
+        line_ids=line_ids,
+    )
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def _not_in_text(
+    text: str,
+    values: dict[str, str | None],
+    total: Decimal | None,
+    locale: LocaleEvidence,
+) -> list[Issue]:
+    """Key values the document text does not show (a provider may invent or misplace them)."""
+    issues: list[Issue] = []
+    squashed = _squash(text)
+    for name, value in values.items():
+        if value and _squash(value) and _squash(value) not in squashed:
+            issues.append(
+                issue("value_not_in_text", f"{name} {value!r} does not appear in the text", name)
+            )
+    if total is not None:
+        printed = amounts_in_text(text, decimal_hint=locale.decimal_separator)
+        if abs(total) not in printed:
+            issues.append(
+                issue(
+                    "value_not_in_text",
+                    f"total_amount {total} does not appear in the text",
+                    "total_amount",
+                )
+            )
+    return issues
+
+
+def values_not_in_text(
+    ocr: OcrDocument | None,
+    values: dict[str, str | None],
+    total: Decimal | None,
+    locale: LocaleEvidence,
+) -> list[Issue]:
+    """Issues for ``values`` and ``total`` missing from the OCR text and XML; none without text."""
+    haystack = "\n".join(part for part in (ocr.text if ocr else "", ocr.xml if ocr else "") if part)
+    if not haystack.strip():
+        return []
+    return _not_in_text(haystack, values, total, locale)

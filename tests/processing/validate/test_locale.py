@@ -1,0 +1,46 @@
+"""Locale evidence: country, date order and decimal separator from a document's evidence."""
+
+from __future__ import annotations
+
+from invoice_pipeline.processing.validate.locale import locale_evidence
+
+
+def test_locale_evidence_from_vat_prefix() -> None:
+    ev = locale_evidence(language=None, currency="EUR", vat_ids=["DE136695976"], ibans=[], text="")
+    assert (ev.country, ev.day_first, ev.decimal_separator) == ("DE", True, ",")
+
+
+def test_locale_evidence_from_us_currency() -> None:
+    ev = locale_evidence(language="en", currency="USD", vat_ids=[], ibans=[], text="")
+    assert (ev.country, ev.day_first, ev.decimal_separator) == ("US", False, ".")
+
+
+def test_locale_evidence_none() -> None:
+    ev = locale_evidence(language=None, currency=None, vat_ids=[], ibans=[], text="")
+    assert (ev.country, ev.day_first, ev.decimal_separator) == (None, None, None)
+    english = locale_evidence(language="en", currency="EUR", vat_ids=[], ibans=[], text="")
+    assert english.day_first is None  # en is the UK and the US
+
+
+def test_locale_evidence_seller_vat_beats_currency_and_iban() -> None:
+    ev = locale_evidence(
+        language="en",
+        currency="USD",
+        vat_ids=["FR40303265045", "DE136695976"],
+        ibans=["GB29NWBK60161331926819"],
+        text="",
+    )
+    assert ev.country == "FR" and ev.day_first is True
+
+
+def test_locale_evidence_from_the_text() -> None:
+    us = "Invoice\nDate 04/03/2024\nShipped 04/15/2024\nTotal 1,234.56\nTax 12.00"
+    ev = locale_evidence(language="en", currency=None, vat_ids=[], ibans=[], text=us)
+    assert ev.day_first is False and ev.decimal_separator == "."
+    se = "Faktura\nMoms 25%\nAtt betala 1 250,00 kr\nBelopp 1 000,00"
+    ev = locale_evidence(language=None, currency="kr", vat_ids=[], ibans=[], text=se)
+    assert ev.language == "sv" and ev.country == "SE" and ev.decimal_separator == ","
+    ch = locale_evidence(
+        language=None, currency=None, vat_ids=["CHE-116.281.710 MWST"], ibans=[], text=""
+    )
+    assert (ch.country, ch.decimal_separator) == ("CH", ".")
