@@ -3,7 +3,7 @@
 ``invoices`` (one row per document: the header fields of the record, its
 issues, evidence and reasons as JSON, and the match keys of the duplicate
 check), ``line_items``, ``document_status`` (the stage and status each document
-reached) and ``duplicates`` (files seen twice). The alembic scripts in
+reached), ``document_stage_history`` (every stage with its time and run) and ``duplicates`` (files seen twice). The alembic scripts in
 ``migrations/`` create the schema; :data:`metadata` mirrors their head revision,
 and ``tests/processing/results/test_field_list.py`` checks both against
 :class:`~invoice_pipeline.schema.InvoiceRecord`. Money is ``Numeric(18, 2)``
@@ -18,7 +18,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-__all__ = ["ExactDecimal", "document_status", "duplicates", "invoices", "line_items", "metadata"]
+__all__ = [
+    "ExactDecimal",
+    "document_stage_history",
+    "document_status",
+    "duplicates",
+    "invoices",
+    "line_items",
+    "metadata",
+]
 
 
 class ExactDecimal(sa.types.TypeDecorator[Decimal]):
@@ -125,6 +133,18 @@ document_status = sa.Table(
     sa.Column("reasons", _json()),
     sa.Column("created_at", _timestamp(), nullable=False),
     sa.Column("updated_at", _timestamp(), nullable=False),
+)
+document_stage_history = sa.Table(
+    "document_stage_history",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("document_id", sa.String(255), nullable=False),
+    sa.Column("stage", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("reasons", _json()),
+    sa.Column("run_id", sa.String(64)),
+    sa.Column("at", _timestamp(), nullable=False),
+    sa.Index("ix_document_stage_history_document_id_at", "document_id", "at"),
 )
 duplicates = sa.Table(
     "duplicates",
