@@ -6,18 +6,21 @@ BIN := $(VENV)/bin
 # with the opencv-python-headless of the main one (both provide cv2).
 PADDLE_VENV ?= .venv-paddle
 PADDLE_OPENCV := opencv-contrib-python==4.10.0.84
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-swe chromium
+# postgresql: the tests start a throwaway server from it when none answers (tests/pg_server.py)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-swe chromium postgresql
 
 .PHONY: setup run test test-paddle lint system-deps ui bench clean
 
-$(BIN)/.installed: pyproject.toml
+# constraints.txt: the versions the tests passed with, so a fresh machine gets the same ones
+$(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
 
 setup: $(BIN)/.installed
 
+# unconstrained: paddleocr's OpenCV (opencv-contrib-python) replaces the main one's below
 $(PADDLE_VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(PADDLE_VENV)
 	$(PADDLE_VENV)/bin/python -m pip install --quiet --upgrade pip
@@ -30,10 +33,11 @@ $(PADDLE_VENV)/.installed: pyproject.toml
 run: setup
 	$(BIN)/invoice-pipeline demo --output .local/demo-results.jsonl
 
-# Debian packages the tests use (Tesseract with its language data).
+# Debian packages the tests use (Tesseract with its language data, chromium, PostgreSQL).
 system-deps:
 	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -q swe \
-	  && command -v chromium >/dev/null 2>&1 || \
+	  && command -v chromium >/dev/null 2>&1 \
+	  && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
 	  { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; }
 

@@ -138,6 +138,24 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
+def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float] | None:
+    """The Wilson score interval of a proportion (95% for the default ``z``); None when n = 0.
+
+    Unlike the normal approximation it stays inside [0, 1] and is not empty at 0 or n
+    successes: 20 of 20 gives (0.839, 1.0), so a perfect small sample still says how
+    little it proves.
+    """
+    if n <= 0:
+        return None
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes {successes} outside 0..{n}")
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def results_dir(path: Path | None = None) -> Path:
     folder = Path(path) if path else RESULTS_DIR
     folder.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,9 @@ items are matched one to one by amount (unit price where the truth has no
 amount) and description similarity, giving precision, recall and F1. Also the
 share of documents with every labelled key field right (invoice number, date,
 total, currency, seller), the approved rate, and the approved precision (the
-share of approved documents with every labelled key field right). Addresses
+share of approved documents with every labelled key field right) with its 95%
+Wilson interval; every wrongly approved document is listed with its wrong key
+fields (expected and got). Addresses
 compare their parts in any order (``DE 12345 Berlin`` is ``12345 Berlin, DE``),
 and a salutation (``Herrn``) is no part of a name.
 
@@ -57,6 +59,7 @@ from bench._common import (  # noqa: E402
     pipeline_env,
     print_table,
     quiet_logs,
+    wilson_interval,
 )
 from bench._main import Benchmark, run_benchmark  # noqa: E402
 from invoice_pipeline.schema import KEY_FIELDS, TEXT_FIELDS  # noqa: E402
@@ -322,6 +325,8 @@ def summarise(scored: list[dict[str, Any]]) -> dict[str, Any]:
     with_keys = [s for s in scored if s["all_key_fields_right"] is not None]
     approved = [s for s in scored if s["status"] == "approved"]
     approved_keyed = [s for s in approved if s["all_key_fields_right"] is not None]
+    approved_right = sum(s["all_key_fields_right"] for s in approved_keyed)
+    interval = wilson_interval(approved_right, len(approved_keyed))
     return {
         "documents": len(scored),
         "fields": {
@@ -351,10 +356,18 @@ def summarise(scored: list[dict[str, Any]]) -> dict[str, Any]:
         "duplicates_flagged": sum(bool(s["duplicate_of"]) for s in scored),
         "approved_rate": round(len(approved) / len(scored), 4) if scored else None,
         "approved_precision": (
-            round(sum(s["all_key_fields_right"] for s in approved_keyed) / len(approved_keyed), 4)
-            if approved_keyed
-            else None
+            round(approved_right / len(approved_keyed), 4) if approved_keyed else None
         ),
+        "approved_precision_n": len(approved_keyed),
+        "approved_precision_ci95": [round(v, 4) for v in interval] if interval else None,
+        "wrongly_approved": [
+            {
+                "file": s.get("file"),
+                "wrong": {k: v for k, v in s.get("wrong", {}).items() if k in KEY_FIELDS},
+            }
+            for s in approved_keyed
+            if not s["all_key_fields_right"]
+        ],
     }
 
 
@@ -518,13 +531,14 @@ def print_report(report: dict[str, Any]) -> None:
                 li["f1"],
                 s["approved_rate"],
                 s["approved_precision"],
+                _interval(s),
                 s["duplicates_flagged"],
                 " ".join(f"{k}={v}" for k, v in sorted(s["statuses"].items())),
             ]
         )
     print_table(
         ["dataset / group / engine", "docs", "all key right", "items F1", "approved"]
-        + ["approved prec.", "dups", "statuses"],
+        + ["approved prec.", "95% Wilson (n)", "dups", "statuses"],
         rows,
         title=f"Accuracy summary (provider {report['settings']['provider']}; key fields: "
         f"{', '.join(KEY_FIELDS)}; shares 0..1)",
@@ -534,6 +548,7 @@ def print_report(report: dict[str, Any]) -> None:
             f"{run['dataset']} with {run['engine']}: {run['documents']} documents in "
             f"{run['seconds']} s ({run['seconds_per_document']} s/doc)"
         )
+    print_wrongly_approved(report)
     names = [f for f in FIELDS if any(f in s["fields"] for _, s in cols)]
     field_rows = []
     for name in names:
@@ -547,6 +562,27 @@ def print_report(report: dict[str, Any]) -> None:
         field_rows,
         title="Per-field accuracy (line_items: every item matched and no extra)",
     )
+
+
+def _interval(summary: dict[str, Any]) -> str:
+    ci = summary.get("approved_precision_ci95")
+    if not ci:
+        return "-"
+    return f"{ci[0]:.3f}-{ci[1]:.3f} ({summary.get('approved_precision_n', 0)})"
+
+
+def print_wrongly_approved(report: dict[str, Any]) -> None:
+    """Every approved document with a wrong key field, per run: file, field, expected, got."""
+    for run in report["runs"]:
+        wrong = run["all"].get("wrongly_approved") or []
+        engine = "" if run["engine"] == "auto" else f" ({run['engine']})"
+        print(f"\nWrongly approved in {run['dataset']}{engine}: {len(wrong) or 'none'}")
+        for doc in wrong:
+            for name, values in doc["wrong"].items() or [("?", {})]:
+                print(
+                    f"  {doc['file']}: {name} expected {values.get('expected')!r}, "
+                    f"got {values.get('got')!r}"
+                )
 
 
 def chart(report: dict[str, Any], path: Path) -> Path | None:

@@ -107,19 +107,33 @@ def _results():
 
 @main.command()
 @click.argument("document_id", required=False)
-def status(document_id: str | None) -> None:
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Every stage the document reached, oldest first, with its time and run id.",
+)
+def status(document_id: str | None, history: bool) -> None:
     """Stage reached and status of one document or of all (JSON lines)."""
-    rows = _results().status(document_id)
+    if history and not document_id:
+        raise click.UsageError("--history needs a DOCUMENT_ID")
+    store = _results()
+    rows = store.history(document_id) if history else store.status(document_id)
     if document_id and not rows:
         raise click.ClickException(f"no document {document_id!r} in the results database")
     for row in rows:
         click.echo(json.dumps(row, default=str))
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--limit", type=int, default=None, help="Show at most this many.")
-def review(limit: int | None) -> None:
-    """The review queue: manual_review documents, oldest first, with every reason."""
+@click.pass_context
+def review(ctx: click.Context, limit: int | None) -> None:
+    """The review queue: manual_review documents, oldest first, with every reason.
+
+    `review serve` starts the review page.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     from rich.console import Console
     from rich.table import Table
 
@@ -139,23 +153,56 @@ def review(limit: int | None) -> None:
     Console().print(table)
 
 
+@review.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port to bind.")
+def review_serve(host: str, port: int) -> None:
+    """Serve the review page (queue, documents, decisions, JSON API, /metrics).
+
+    Any address but loopback needs INVOICE_REVIEW_TOKEN.
+    """
+    from invoice_pipeline import settings
+    from invoice_pipeline.review import TokenRequired, serve
+
+    current = settings.get()
+    try:
+        serve(
+            host,
+            port,
+            results_url=current.results_db_url,
+            storage_root=current.storage_root,
+            token=settings.review_token(),
+            dagster_ui_url=current.review.dagster_ui_url,
+            thresholds=current.thresholds,
+        )
+    except TokenRequired as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command()
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["parquet", "csv", "json"]),
+    type=click.Choice(["parquet", "csv", "xlsx", "json"]),
     default="parquet",
     show_default=True,
 )
 @click.option("--output", "-o", required=True, help="File to write (a path or an fsspec URL).")
 @click.option(
-    "--status", "status_filter", type=click.Choice(["approved", "manual_review", "failed"])
+    "--status",
+    "status_filter",
+    type=click.Choice(["approved", "manual_review", "failed", "rejected"]),
 )
 def export(fmt: str, output: str, status_filter: str | None) -> None:
-    """Export the records of the results database as Parquet, CSV or JSON lines."""
+    """Export the records of the results database as Parquet, CSV, Excel or JSON lines.
+
+    CSV and Excel (a sheet ``invoices``) are written from a pandas DataFrame of the
+    records, with nested columns (line items, issues, reasons) as JSON text.
+    """
     from upath import UPath
 
-    from invoice_pipeline.processing.results.parquet import records_to_arrow, write_parquet
+    from invoice_pipeline.processing.results.frame import write_frame
+    from invoice_pipeline.processing.results.parquet import write_parquet
 
     records = _results().records(status=status_filter)
     if fmt == "parquet":
@@ -163,16 +210,7 @@ def export(fmt: str, output: str, status_filter: str | None) -> None:
     elif fmt == "json":
         UPath(output).write_text("".join(r.model_dump_json() + "\n" for r in records))
     else:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-
-        table = records_to_arrow(records)
-        for i, f in enumerate(table.schema):  # nested columns as JSON text in one cell
-            if pa.types.is_list(f.type) or pa.types.is_struct(f.type) or pa.types.is_map(f.type):
-                text = [json.dumps(v, default=str) for v in table.column(i).to_pylist()]
-                table = table.set_column(i, f.name, pa.array(text, pa.string()))
-        with UPath(output).open("wb") as fh:
-            pacsv.write_csv(table, fh)
+        write_frame(records, output, fmt)
     click.echo(f"{len(records)} record(s) written to {output}", err=True)
 
 

@@ -1,11 +1,12 @@
-"""The code location: assets, job, sensor and resources, configured from the environment."""
+"""The code location: assets, jobs, sensors (drop folder; the invoices table's automation) and
+resources, configured from the environment."""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from invoice_pipeline import settings
-from invoice_pipeline.assets import DOCUMENT_ASSETS, invoices
+from invoice_pipeline.assets import DOCUMENT_ASSETS, invoices, invoices_automation_sensor
 from invoice_pipeline.jobs import executor, invoice_job, invoices_table_job
 from invoice_pipeline.resources.decision import DecisionResource
 from invoice_pipeline.resources.documents import DocumentStoreResource
@@ -40,7 +41,7 @@ def build_definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=[*DOCUMENT_ASSETS, invoices],
         jobs=[invoice_job, invoices_table_job],
-        sensors=[drop_folder_sensor],
+        sensors=[drop_folder_sensor, invoices_automation_sensor],
         resources=resources(),
         executor=executor(),
     )

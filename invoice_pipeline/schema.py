@@ -26,6 +26,9 @@ Box = tuple[float, float, float, float]
 
 DocumentKind = Literal["pdf", "image", "xml", "unsupported"]
 Status = Literal["approved", "manual_review", "failed"]
+"""The pipeline's decision on a document."""
+RecordStatus = Literal["approved", "manual_review", "failed", "rejected"]
+"""A record's status: the pipeline's decision, or a reviewer's (approved or rejected)."""
 
 KEY_FIELDS: tuple[str, ...] = (
     "invoice_number",
@@ -266,6 +269,18 @@ class Usage(_Model):
     attempts: int = 1
 
 
+class VatBreakdown(_Model):
+    """One VAT rate of an invoice's tax summary: the rate, its taxable amount and its tax.
+
+    An e-invoice states it exactly (EN 16931 BG-23: BT-116, BT-117, BT-119); a printed
+    invoice may print it as a VAT summary table.
+    """
+
+    rate: Decimal | None = None
+    basis: Decimal | None = None
+    tax: Decimal | None = None
+
+
 class ExtractedInvoice(_Model):
     """Fields as a provider read them from the text: strings, not yet normalised."""
 
@@ -276,6 +291,8 @@ class ExtractedInvoice(_Model):
     fields: dict[str, FieldValue] = Field(default_factory=dict)
     line_items: list[ExtractedLineItem] = Field(default_factory=list)
     usage: Usage | None = None
+    vat_breakdown: list[VatBreakdown] = Field(default_factory=list)
+    """The per-rate VAT summary where the source states one (e-invoice XML)."""
     issues: list[Issue] = Field(default_factory=list)
     failed: bool = False
 
@@ -335,6 +352,16 @@ class Invoice(_Model):
     """Mean OCR line confidence (None for a text layer or e-invoice without lines)."""
     printed_rates: list[Decimal] = Field(default_factory=list)
     """Percentages printed on the document (7 %, 19 %): evidence of mixed VAT rates."""
+    vat_breakdown: list[VatBreakdown] = Field(default_factory=list)
+    """The per-rate VAT summary (e-invoice BG-23); the truth for the tax rate check."""
+    allowance_total: Decimal | None = None
+    """Document-level allowances (e-invoice BT-107): the line items minus these are the net."""
+    charge_total: Decimal | None = None
+    """Document-level charges (e-invoice BT-108): the line items plus these are the net."""
+    prepaid_amount: Decimal | None = None
+    """Amount already paid (e-invoice BT-113): the amount due is the total minus this."""
+    seller_evidence: list[str] = Field(default_factory=list)
+    """What on the page corroborates the seller (issuer label, VAT id in its block, ...)."""
     issues: list[Issue] = Field(default_factory=list)
     failed: bool = False
 
@@ -372,7 +399,7 @@ class InvoiceRecord(_Model):
 
     document_id: str
     source_file: str | None = None
-    status: Status = "failed"
+    status: RecordStatus = "failed"
     quality_score: float = 0.0
     invoice_number: str | None = None
     invoice_date: DateString = None

@@ -44,6 +44,9 @@ Nothing here imports dagster.
 | INVOICE_UNVERIFIED_TOTAL_MIN_CONFIDENCE | a total no arithmetic confirms needs | 0.9 |
 | INVOICE_AMOUNT_TOLERANCE | how far sums may be apart | 0.01 |
 | STEP_K8S_*, OCR_K8S_* | pod resources of the k8s executor (see :mod:`invoice_pipeline.k8s`) | |
+| INVOICE_REVIEW_TOKEN | the review page's access token (read by :func:`review_token` only) | unset |
+| INVOICE_REVIEW_BASE_URL | public URL of the review page (links in the Dagster UI) | unset: no link |
+| INVOICE_DAGSTER_UI_URL | public URL of the Dagster UI (links from the review page) | ``http://127.0.0.1:3000`` |
 """
 
 from __future__ import annotations
@@ -92,6 +95,17 @@ class K8sOptions(BaseModel):
     ocr_image: str | None = None
 
 
+class ReviewOptions(BaseModel):
+    """Where the review page and the Dagster UI are reached, for the links between them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    base_url: str | None = None
+    """The review page's public URL (``INVOICE_REVIEW_BASE_URL``); None: Dagster shows no link."""
+    dagster_ui_url: str | None = "http://127.0.0.1:3000"
+    """The Dagster UI's public URL (``INVOICE_DAGSTER_UI_URL``); the page links each document."""
+
+
 class Settings(BaseModel):
     """The whole configuration of one process, read from the environment by :func:`get`."""
 
@@ -111,6 +125,7 @@ class Settings(BaseModel):
     extractor: ExtractorOptions
     thresholds: Thresholds
     k8s: K8sOptions
+    review: ReviewOptions = ReviewOptions()
 
 
 # ------------------------------------------------------------------ reading
@@ -314,6 +329,13 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
         extractor=_extractor(env, storage),
         thresholds=_thresholds(env),
         k8s=_k8s(env),
+        review=ReviewOptions(
+            base_url=(env.str("INVOICE_REVIEW_BASE_URL") or "").rstrip("/") or None,
+            dagster_ui_url=(
+                env.str("INVOICE_DAGSTER_UI_URL", "http://127.0.0.1:3000") or ""
+            ).rstrip("/")
+            or None,
+        ),
     )
 
 
@@ -326,6 +348,11 @@ def api_keys(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "gemini": env.str("GOOGLE_API_KEY") or env.str("GEMINI_API_KEY"),
     }
     return {name: key for name, key in keys.items() if key}
+
+
+def review_token(environ: Mapping[str, str] | None = None) -> str | None:
+    """The review page's access token (``INVOICE_REVIEW_TOKEN``), or None; never logged."""
+    return _Env(os.environ if environ is None else environ).str("INVOICE_REVIEW_TOKEN")
 
 
 def apply_library_environment() -> None:

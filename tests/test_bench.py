@@ -149,7 +149,14 @@ def test_dagster_overhead_noop_and_trivial_on_sqlite(bench_env: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_dagster_overhead_on_postgres_drops_its_databases(bench_env: Path) -> None:
+def test_dagster_overhead_on_postgres_drops_its_databases(
+    bench_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pg_server import host_port_user
+
+    host, port, user = host_port_user()  # the running server, or a throwaway one
+    for name, value in (("HOST", host), ("PORT", str(port)), ("USER", user)):
+        monkeypatch.setenv(f"DAGSTER_PG_{name}", value)
     reason = dagster_overhead.postgres_available()
     assert reason is None, reason
     result = dagster_overhead.measure(

@@ -1,7 +1,7 @@
 """The assets: six per-document stages and the invoices table."""
 
 from invoice_pipeline.assets.evaluation import evaluation
-from invoice_pipeline.assets.invoices import invoices
+from invoice_pipeline.assets.invoices import invoices, invoices_automation_sensor
 from invoice_pipeline.assets.llm_fields import llm_fields
 from invoice_pipeline.assets.ocr_text import ocr_text
 from invoice_pipeline.assets.preprocessed import preprocessed
@@ -14,6 +14,7 @@ __all__ = [
     "DOCUMENT_ASSETS",
     "evaluation",
     "invoices",
+    "invoices_automation_sensor",
     "llm_fields",
     "ocr_text",
     "preprocessed",

@@ -3,7 +3,8 @@
 :func:`materialize_documents` is the loop each of the six assets runs over the
 documents of its run: one document's work, guarded so that one bad file fails
 that document and not the batch; its asset checks; its materialization
-metadata; and the stage it reached in the results database.
+metadata; a document whose blocking check failed marked failed (the others go
+on); and the stage it reached, written to the results database as it happens.
 """
 
 import warnings
@@ -130,9 +131,13 @@ def stage_status(key: str, stage: str, value: Any) -> tuple[str, str, str, list[
     return key, stage, STAGE_STATUS[stage], []
 
 
-def record_statuses(store: Any, stage: str, values: dict[str, Any]) -> None:
-    """Write the stage every document of the batch reached, in one transaction."""
-    store.set_statuses([stage_status(key, stage, value) for key, value in values.items()])
+def record_status(
+    store: Any, context: dg.AssetExecutionContext, stage: str, key: str, value: Any
+) -> None:
+    """Write the stage one document just finished: its status row and a history row
+    with this run's id, in one small transaction."""
+    document_id, stage, status, reasons = stage_status(key, stage, value)
+    store.set_status(document_id, stage, status, reasons, run_id=context.run_id)
 
 
 def check_specs(asset: str, specs: Any) -> list[dg.AssetCheckSpec]:
@@ -153,8 +158,11 @@ def log_checks(context: dg.AssetExecutionContext, key: str, outcomes: Any, specs
     """One asset-check evaluation per outcome, on the document's own partition.
 
     ``AssetCheckResult`` cannot name a partition when a run covers a batch of
-    them, so the evaluations are logged as events of this step. A failed
-    blocking check fails the step after every document was checked.
+    them, so the evaluations are logged as events of this step. Failing the step
+    for a failed blocking check would stop every document of the batch; instead
+    :func:`materialize_documents` hands that one document to its ``block``
+    function, which marks it failed, so its downstream stages carry it as failed
+    and the other documents go on.
     """
     blocking = {spec.name: spec.blocking for spec in specs}
     for outcome in outcomes:
@@ -218,6 +226,12 @@ def status_metadata(value: Any) -> dict[str, Any]:
     }
 
 
+def failed_blocking(outcomes: Sequence[Any], specs: Sequence[Any]) -> list[Any]:
+    """The outcomes of blocking checks that failed."""
+    blocking = {spec.name for spec in specs if spec.blocking}
+    return [o for o in outcomes if o.name in blocking and not o.passed]
+
+
 def materialize_documents(
     context: dg.AssetExecutionContext,
     stage: str,
@@ -229,17 +243,21 @@ def materialize_documents(
     before: Callable[[str], None] | None = None,
     after: Callable[[str, T], None] | None = None,
     checks: tuple[Callable[[T], Any], Sequence[Any]] | None = None,
+    block: Callable[[str, T, list[Any]], T] | None = None,
     status_store: Any = None,
 ) -> dict[str, T]:
     """Run one stage over every document of this run: ``{document_id: value}``.
 
     For each document: ``before`` (reading what the work needs, outside the guard:
-    its errors fail the step, so it is retried), ``work`` (through :func:`guarded` unless ``guard`` is off,
-    with ``failed`` building the value of a document whose work raised), then
-    ``after`` (bookkeeping outside the guard: its errors fail the step, so it is
-    retried), the asset checks (``checks`` = (outcomes of a value, their specs)),
-    and the ``metadata`` of its partition. With ``status_store`` the stage every
-    document reached is written to the results database at the end.
+    its errors fail the step, so it is retried), ``work`` (through :func:`guarded`
+    unless ``guard`` is off, with ``failed`` building the value of a document
+    whose work raised), the asset checks (``checks`` = (outcomes of a value,
+    their specs)); when a blocking check failed, ``block`` turns the value into
+    a failed one, so this document does not flow on as good; then ``after``
+    (bookkeeping outside the guard: its errors fail the step, so it is retried),
+    the check evaluations and the ``metadata`` of its partition. With
+    ``status_store`` the stage the document reached is written to the results
+    database as soon as it is done (one transaction per document).
     """
     out: dict[str, T] = {}
     for key in documents_of(context):
@@ -255,13 +273,22 @@ def materialize_documents(
             )
         else:
             value = work(key)
+        outcomes: list[Any] = []
+        if checks is not None:
+            outcomes = list(checks[0](value))
+            broken = failed_blocking(outcomes, checks[1])
+            if broken and block is not None:
+                context.log.error(
+                    f"{key}: blocking check failed: "
+                    + "; ".join(f"{o.name}: {o.description}" for o in broken)
+                )
+                value = block(key, value, broken)
         out[key] = value
         if after is not None:
             after(key, value)
         if checks is not None:
-            outcomes, specs = checks
-            log_checks(context, key, outcomes(value), specs)
+            log_checks(context, key, outcomes, checks[1])
         add_partition_metadata(context, key, metadata(key, value))
-    if status_store is not None:
-        record_statuses(status_store, stage, out)
+        if status_store is not None:
+            record_status(status_store, context, stage, key, value)
     return out

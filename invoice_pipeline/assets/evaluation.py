@@ -5,6 +5,7 @@ from typing import Any
 
 import dagster as dg
 
+from invoice_pipeline import settings
 from invoice_pipeline.assets.common import (
     check_outputs,
     check_specs,
@@ -15,7 +16,9 @@ from invoice_pipeline.assets.common import (
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.evaluate.quality_checks import EVALUATION_CHECKS, evaluation_checks
 from invoice_pipeline.resources.decision import DecisionResource
+from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
+from invoice_pipeline.review.links import review_url
 from invoice_pipeline.schema import (
     Evaluation,
     Invoice,
@@ -42,6 +45,7 @@ def _failed(invoice: Invoice, issue: Issue) -> Evaluation:
 
 
 def evaluation_metadata(result: Evaluation) -> dict[str, Any]:
+    review = review_url(settings.get().review.base_url, result.document_id)
     return {
         "status": result.status,
         "quality_score": round(result.quality_score, 4),
@@ -51,6 +55,7 @@ def evaluation_metadata(result: Evaluation) -> dict[str, Any]:
         "total_amount": result.record.total_amount or "",
         "currency": result.record.currency or "",
         **({"duplicate_of": result.duplicate_of} if result.duplicate_of else {}),
+        **({"review": dg.MetadataValue.url(review)} if review else {}),
     }
 
 
@@ -65,19 +70,30 @@ def evaluation(
     validated: dict[str, Invoice],
     results_db: ResultsDatabaseResource,
     decision: DecisionResource,
+    document_store: DocumentStoreResource,
 ) -> Iterator[dg.Output[dict[str, Evaluation]]]:
     """Consistency checks (line items → subtotal → tax → total), duplicate-invoice check
     against earlier documents, a quality score, and the decision approved,
     manual_review or failed with every reason. The record is upserted into the
-    results database by document id, so re-running never adds a second row.
+    results database by document id, so re-running never adds a second row. The
+    status is ``evaluating`` while a document is evaluated, then its decision, each
+    with a row in the stage history; ``document_ok`` fails for failed and
+    quarantined documents.
     """
     store = results_db.store()
+    documents = document_store.store()
     thresholds = decision.thresholds()
     earlier: dict[str, list[InvoiceRecord]] = {}
 
     def find_earlier(key: str) -> None:
         invoice = validated[key]
+        if not invoice.failed:
+            store.set_status(key, "evaluation", "evaluating", run_id=context.run_id)
         earlier[key] = store.earlier_records(invoice, exclude=key) if not invoice.failed else []
+
+    def checks(result: Evaluation) -> list[Any]:
+        quarantined = documents.quarantine_dir(result.document_id).exists()
+        return evaluation_checks(result, quarantined=quarantined)
 
     out = materialize_documents(
         context,
@@ -87,9 +103,9 @@ def evaluation(
             validated[key], earlier=earlier.pop(key), thresholds=thresholds
         ),
         failed=lambda key, issue: _failed(validated[key], issue),
-        after=lambda key, result: store.upsert_evaluation(result),
+        after=lambda key, result: store.upsert_evaluation(result, run_id=context.run_id),
         metadata=lambda key, result: evaluation_metadata(result),
-        checks=(evaluation_checks, EVALUATION_CHECKS),
+        checks=(checks, EVALUATION_CHECKS),
     )
     yield dg.Output(out)
     yield from check_outputs(context)

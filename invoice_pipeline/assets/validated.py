@@ -14,7 +14,11 @@ from invoice_pipeline.assets.common import (
     status_metadata,
 )
 from invoice_pipeline.processing import stages
-from invoice_pipeline.processing.evaluate.quality_checks import VALIDATED_CHECKS, validated_checks
+from invoice_pipeline.processing.evaluate.quality_checks import (
+    VALIDATED_CHECKS,
+    block_invoice,
+    validated_checks,
+)
 from invoice_pipeline.resources.results import ResultsDatabaseResource
 from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, Invoice, Issue, OcrDocument
 
@@ -45,6 +49,8 @@ def validated(
     amounts, ISO 4217 currency, checked VAT ids and IBAN; a missing subtotal, tax or
     total derived from the other two. Problems are listed as issues, never raised;
     each document's asset checks (contract, key fields, id checksums) show in the UI.
+    A document whose blocking ``contract_valid`` check fails is marked failed
+    (``contract_broken``) and flows on only as failed; the others go on.
     """
 
     def failed(key: str, issue: Issue) -> Invoice:
@@ -67,6 +73,7 @@ def validated(
             **status_metadata(invoice),
         },
         checks=(validated_checks, VALIDATED_CHECKS),
+        block=lambda key, invoice, broken: block_invoice(invoice, broken),
         status_store=results_db.store(),
     )
     yield dg.Output(out)

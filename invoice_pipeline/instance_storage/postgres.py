@@ -9,7 +9,9 @@ of dagster-postgres with the pooled engine the Dagster webserver gives itself
 (``optimize_for_webserver``: one connection held open, more on demand,
 recycled hourly), so a run worker, the daemon and the code server reuse their
 connection too. Same configuration (``postgres_db`` or ``postgres_url``), same
-tables; each process holds one idle connection per storage.
+tables; each process holds one idle connection per storage and at most
+``POOL_SIZE + POOL_MAX_OVERFLOW`` per storage at once. (dagster-webserver
+sets its own pool on start: ``--db-pool-max-overflow``.)
 
 Every process that loads the instance must be able to import this module: our
 images do (webserver, daemon, code server and run workers in
@@ -33,8 +35,14 @@ STATEMENT_TIMEOUT_MS = 0
 """No statement timeout for run workers (the webserver sets its own, 15 s by default)."""
 POOL_RECYCLE_S = 3600
 """A held connection is replaced after an hour (load balancers drop idle connections)."""
-POOL_MAX_OVERFLOW = 10
-"""Connections beyond the held one, for threads writing at once (webserver, daemon)."""
+POOL_SIZE = 1
+"""Connections each storage holds open (the pool size of ``optimize_for_webserver``)."""
+POOL_MAX_OVERFLOW = 4
+"""Connections beyond the held one, for threads writing at once (the daemon's threads).
+SQLAlchemy closes an overflow connection as soon as it is returned, so an idle process
+holds exactly :data:`POOL_SIZE` per storage; a sixth thread waits for a free one. With
+8 concurrent runs, webserver and daemon (and their code servers) the server saw 24 to 26
+connections to the Dagster database at most (tests/deploy/test_connection_load.py)."""
 
 
 class _HeldConnection:

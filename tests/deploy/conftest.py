@@ -35,10 +35,11 @@ from psycopg2 import sql
 
 from invoice_pipeline.processing.intake.store import document_id_for
 from invoice_pipeline.samples import generate_invoice
+from tests.pg_server import host_port_user
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+PG_HOST, PG_PORT, PG_USER = host_port_user()  # running or throwaway: tests/pg_server.py
 ARTIFACTS = REPO / "test-artifacts" / "deploy"
 
 # environment variables a developer's shell may carry that must not leak into the processes

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import ARTIFACTS, PipelinePass, ProdEnv, free_port, running
+from .conftest import ARTIFACTS, VENV_BIN, PipelinePass, ProdEnv, free_port, running
 
 pytestmark = pytest.mark.postgres
 
@@ -143,13 +143,50 @@ def test_graphql_serves_assets_lineage_partitions_and_metadata(webserver: Webser
         assert 0.0 <= metadata["quality_score"]["floatValue"] <= 1.0
 
 
-def test_ui_in_headless_chromium(webserver: Webserver) -> None:
+@pytest.fixture(scope="module")
+def failed_and_backfill(prod_env: ProdEnv, webserver: Webserver) -> dict[str, str]:
+    """A corrupt file processed through the CLI on the same instance (a failed record with
+    its reason) and a backfill requested (no daemon runs it: it stays requested)."""
+    import json
+    import subprocess
+
+    corrupt = prod_env.root / "corrupt-upload.pdf"
+    corrupt.write_bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\n% truncated")
+    env = prod_env.process_env()
+    done = subprocess.run(
+        [str(VENV_BIN / "invoice-pipeline"), "process", str(corrupt)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    record = json.loads(done.stdout.splitlines()[0])
+    assert record["status"] == "failed" and record["reasons"]
+    doc_id = sorted(webserver.documents)[0]
+    launched = subprocess.run(
+        [str(VENV_BIN / "invoice-pipeline"), "backfill", doc_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert launched.returncode == 0, launched.stderr[-3000:]
+    return {
+        "failed_id": record["document_id"],
+        "reason": record["reasons"][0],
+        "backfill_id": launched.stdout.strip(),
+    }
+
+
+def test_ui_in_headless_chromium(webserver: Webserver, failed_and_backfill: dict[str, str]) -> None:
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: `make system-deps` (apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     doc_id, truth = sorted(webserver.documents.items())[0]
+    wait = {"timeout": UI_TIMEOUT_MS}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -158,25 +195,68 @@ def test_ui_in_headless_chromium(webserver: Webserver) -> None:
 
             page.goto(f"{webserver.url}/locations/invoice_pipeline/asset-groups/invoice")
             for name in DOCUMENT_ASSETS:
-                expect(page.get_by_text(name, exact=True).first).to_be_visible(
-                    timeout=UI_TIMEOUT_MS
-                )
+                expect(page.get_by_text(name, exact=True).first).to_be_visible(**wait)
             page.wait_for_timeout(1500)  # let the graph finish its layout animation
             page.screenshot(path=str(ARTIFACTS / "asset-graph.png"))
 
             page.goto(f"{webserver.url}/assets/evaluation?view=partitions&partition={doc_id}")
-            expect(page.get_by_text("Latest materialization").first).to_be_visible(
-                timeout=UI_TIMEOUT_MS
-            )
-            expect(page.get_by_text("invoice_number", exact=True).first).to_be_visible(
-                timeout=UI_TIMEOUT_MS
-            )
-            expect(page.get_by_text(truth.invoice_number, exact=True).first).to_be_visible(
-                timeout=UI_TIMEOUT_MS
-            )
-            expect(page.get_by_text(doc_id).first).to_be_visible(timeout=UI_TIMEOUT_MS)
+            expect(page.get_by_text("Latest materialization").first).to_be_visible(**wait)
+            expect(page.get_by_text("invoice_number", exact=True).first).to_be_visible(**wait)
+            expect(page.get_by_text(truth.invoice_number, exact=True).first).to_be_visible(**wait)
+            expect(page.get_by_text(doc_id).first).to_be_visible(**wait)
             page.screenshot(path=str(ARTIFACTS / "partition-materialization.png"), full_page=True)
+
+            # the page thumbnail of `preprocessed` is an image that really decodes
+            page.goto(f"{webserver.url}/assets/preprocessed?view=partitions&partition={doc_id}")
+            page.get_by_role("row").filter(has_text="page_1").get_by_text(
+                "[Show Markdown]"
+            ).first.click()
+            thumbnail = page.get_by_role("dialog").locator('img[src^="data:image/png"]').first
+            expect(thumbnail).to_be_attached(**wait)
+            thumbnail.scroll_into_view_if_needed()
+            page.wait_for_function(
+                "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+            )
+            assert thumbnail.evaluate("img => img.naturalWidth") > 100
+
+            # the fields table of `validated` has the extracted rows, with their values
+            page.goto(f"{webserver.url}/assets/validated?view=partitions&partition={doc_id}")
+            expect(page.get_by_text("Latest materialization").first).to_be_visible(**wait)
+            for field, value in (
+                ("invoice_number", truth.invoice_number),
+                ("total_amount", truth.total_amount),
+                ("currency", truth.currency),
+            ):
+                row = page.locator("tr").filter(has_text=field).filter(has_text=value).first
+                expect(row).to_be_visible(**wait)
+            page.screenshot(path=str(ARTIFACTS / "validated-fields.png"), full_page=True)
+
+            # a failed document shows its reason, and its document_ok check failed
+            failed = failed_and_backfill["failed_id"]
+            page.goto(f"{webserver.url}/assets/evaluation?view=partitions&partition={failed}")
+            expect(page.get_by_text("Latest materialization").first).to_be_visible(**wait)
+            code = failed_and_backfill["reason"].split(":")[0]
+            expect(page.get_by_text(code).first).to_be_visible(**wait)
+            page.screenshot(path=str(ARTIFACTS / "failed-reasons.png"), full_page=True)
+
+            # the sensor and the backfill pages render
+            page.goto(f"{webserver.url}/locations/invoice_pipeline/sensors/drop_folder_sensor")
+            expect(page.get_by_text("drop_folder_sensor").first).to_be_visible(**wait)
+            expect(page.get_by_text("Running").first).to_be_visible(**wait)
+            page.screenshot(path=str(ARTIFACTS / "sensor.png"))
+            backfill = failed_and_backfill["backfill_id"]
+            page.goto(f"{webserver.url}/runs/b/{backfill}")
+            expect(page.get_by_text(backfill).first).to_be_visible(**wait)
+            expect(page.get_by_text("evaluation", exact=True).first).to_be_visible(**wait)
+            page.screenshot(path=str(ARTIFACTS / "backfill.png"))
         finally:
             browser.close()
-    for shot in ("asset-graph.png", "partition-materialization.png"):
+    for shot in (
+        "asset-graph.png",
+        "partition-materialization.png",
+        "validated-fields.png",
+        "failed-reasons.png",
+        "sensor.png",
+        "backfill.png",
+    ):
         assert (ARTIFACTS / shot).stat().st_size > 10_000, shot

@@ -221,19 +221,43 @@ def test_sensor_path(env, daemon: Daemon, cases, tmp_path, capfd):
     for reason in ("empty_file", "unsupported_type", "file_too_large", "not_a_regular_file"):
         assert any(f": {reason}: " in line for line in warnings), (reason, tick_log[-2000:])
 
-    # the ledger balances: every dropped file is decided, a duplicate, ignored or held
-    statuses = [records[c.name].status for c in run_cases]
-    ignored = 3
-    accounted = len(statuses) + len(at_inbox) + len(held) + 1 + ignored
-    assert accounted == dropped
-    assert {p.name for p in inbox.iterdir()} == {
-        "huge.pdf",
-        "link.pdf",
-        "pipe.pdf",
-        ".DS_Store",
-        "~$draft.pdf",
-        "..\\..\\hidden.pdf",
+    # the ledger balances: every dropped file is decided, a duplicate, ignored or held;
+    # each term read back from the results database, the quarantine and the inbox
+    with ResultsStore(os.environ["INVOICE_RESULTS_DB_URL"]) as db:
+        decided = db.records()
+        duplicate_rows = db.duplicates()
+    quarantined = list(store.quarantined())
+    held_paths = {r["relative_path"] for r in quarantined if r.get("kept_in_inbox")}
+    at_inbox_ids = {
+        r["document_id"]
+        for r in quarantined
+        if r.get("stage") == "inbox" and not r.get("kept_in_inbox")
     }
+    recorded = {r.document_id for r in decided}
+    quarantined_at_inbox = at_inbox_ids - recorded  # decided by the sensor, no run
+    left = {p.name for p in inbox.iterdir()}
+    ignored = left - held_paths
+    by_status = {
+        s: sum(r.status == s for r in decided) for s in ("approved", "manual_review", "failed")
+    }
+    failed_with_reason = [r for r in decided if r.status == "failed" and r.reasons and r.issues]
+    assert len(failed_with_reason) == by_status["failed"]
+    ledger = {
+        "approved": by_status["approved"],
+        "manual_review": by_status["manual_review"],
+        "failed": by_status["failed"],
+        "quarantined_at_inbox": len(quarantined_at_inbox),
+        "held": len(held_paths),
+        "duplicates": len(duplicate_rows),
+        "ignored": len(ignored),
+    }
+    assert sum(ledger.values()) == dropped, (ledger, dropped)
+    # and each term is what was dropped: the runs' documents, the sensor's decisions, the copy
+    assert recorded == {ids[c.name] for c in run_cases}
+    assert quarantined_at_inbox == {ids[name] for name in at_inbox}
+    assert by_status["failed"] == sum(c.expect == "failed" for c in run_cases)
+    assert held_paths == {"huge.pdf", "link.pdf", "pipe.pdf"}
+    assert ignored == {".DS_Store", "~$draft.pdf", "..\\..\\hidden.pdf"}
 
 
 def sha256_bytes(case: Case) -> str:

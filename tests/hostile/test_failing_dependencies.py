@@ -37,8 +37,9 @@ from invoice_pipeline.processing.results.store import ResultsStore
 from invoice_pipeline.samples import generate_invoice
 from tests.hostile.conftest import REPO, Outage, child_env, instance_yaml
 from tests.hostile.inputs import blank_png, invoice_pdf
+from tests.pg_server import server_url
 
-PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+PG_SERVER = server_url()  # the running server, or a throwaway one (tests/pg_server.py)
 
 
 def step_events(home: Path, step: str, kind: dg.DagsterEventType) -> list[dg.EventLogEntry]:

@@ -27,6 +27,7 @@ __all__ = [
     "key_field_checks",
     "line_items_check",
     "ocr_confidence_check",
+    "seller_check",
     "totals_check",
 ]
 
@@ -100,16 +101,15 @@ def totals_check(invoice: Invoice, t: Thresholds, rate_check: Check | None) -> C
     if subtotal is not None and tax is not None and not derived:
         diff = subtotal + tax - total
         passed = abs(diff) <= t.tolerance
-        return Check(
-            name="totals_consistent",
-            passed=passed,
-            field="total_amount",
-            message=(
-                f"subtotal {subtotal} + tax {tax} = total {total}"
-                if passed
-                else f"subtotal {subtotal} + tax {tax} = {subtotal + tax}, but total is {total}"
-            ),
+        prepaid = invoice.prepaid_amount
+        message = (
+            f"subtotal {subtotal} + tax {tax} = total {total}"
+            if passed
+            else f"subtotal {subtotal} + tax {tax} = {subtotal + tax}, but total is {total}"
         )
+        if not passed and prepaid and abs(diff - prepaid) <= t.tolerance:
+            message += f": the amount due after the prepaid {prepaid}, not the invoice total"
+        return Check(name="totals_consistent", passed=passed, field="total_amount", message=message)
     confidence = field_confidence(invoice, "total_amount")
     if derived and rate_check is not None and rate_check.passed and rate_check.blocking:
         return Check(
@@ -158,6 +158,21 @@ def line_items_check(invoice: Invoice, t: Thresholds) -> Check | None:
             passed=True,
             field="line_items",
             message=f"{len(items)} line items sum to the subtotal {subtotal}",
+        )
+    allowances, charges = invoice.allowance_total or Decimal(0), invoice.charge_total or Decimal(0)
+    if (
+        subtotal is not None
+        and (allowances or charges)
+        and abs(total_lines - allowances + charges - subtotal) <= t.tolerance
+    ):
+        return Check(
+            name="line_items_sum",
+            passed=True,
+            field="line_items",
+            message=(
+                f"{len(items)} line items sum to {total_lines}; less allowances {allowances}"
+                f" plus charges {charges} they are the subtotal {subtotal}"
+            ),
         )
     if total is not None and abs(total_lines - total) <= t.tolerance:
         return Check(
@@ -235,6 +250,24 @@ def id_checks(invoice: Invoice) -> list[Check]:
             )
         )
     return checks
+
+
+def seller_check(invoice: Invoice) -> Check | None:
+    """What corroborates the seller on the page (recorded; a missing one does not block)."""
+    if not invoice.seller_name:
+        return None
+    found = invoice.seller_evidence
+    return Check(
+        name="seller_evidence",
+        passed=bool(found),
+        blocking=False,
+        field="seller_name",
+        message=(
+            f"seller {invoice.seller_name!r} corroborated by: {'; '.join(found)}"
+            if found
+            else f"nothing on the page corroborates the seller {invoice.seller_name!r}"
+        ),
+    )
 
 
 def ocr_confidence_check(ocr_confidence: float, t: Thresholds) -> Check:

@@ -22,6 +22,7 @@ from invoice_pipeline.processing.evaluate.checks import (
     key_field_checks,
     line_items_check,
     ocr_confidence_check,
+    seller_check,
     totals_check,
 )
 from invoice_pipeline.processing.evaluate.duplicates import duplicate_check
@@ -68,6 +69,9 @@ def _checks(
             checks.append(check)
     checks += date_checks(invoice, today, t)
     checks += id_checks(invoice)
+    seller = seller_check(invoice)
+    if seller is not None:
+        checks.append(seller)
     if ocr_confidence is not None:
         checks.append(ocr_confidence_check(ocr_confidence, t))
     return checks

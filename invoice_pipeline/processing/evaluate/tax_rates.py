@@ -4,8 +4,9 @@
 LI and NO (current and of recent years); :func:`seller_country` finds the
 seller's country from the VAT prefix, IBAN, currency or language; and
 :func:`tax_rate_check` accepts the effective rate of tax over subtotal when it
-is a legal rate there, or when mixed rates explain it (every line item at a
-legal rate, or two legal rates printed on the page around it).
+is a legal rate there, or when mixed rates explain it (the stated VAT breakdown
+of an e-invoice, every line item at a legal rate, or two legal rates printed on
+the page around it).
 """
 
 from __future__ import annotations
@@ -85,6 +86,30 @@ def _rate_fits(subtotal: Decimal, tax: Decimal, rate: Decimal, tolerance: Decima
     return abs(subtotal * rate / 100 - tax) <= tolerance
 
 
+def _breakdown_fits(
+    invoice: Invoice, candidates: frozenset[Decimal], tax: Decimal, tolerance: Decimal
+) -> tuple[bool, list[Decimal]]:
+    """The stated VAT breakdown explains the tax: every rate legal, each row's tax its
+    rate of its basis, and the rows adding up to the tax amount (and the net)."""
+    rows = invoice.vat_breakdown
+    if any(r.rate is None or r.basis is None or r.tax is None for r in rows):
+        return False, []
+    rates = sorted({r.rate for r in rows if r.rate is not None})
+    if not all(rate in candidates for rate in rates):
+        return False, rates
+    row_tolerance = Decimal("0.01") + tolerance
+    each = all(
+        abs(r.basis * r.rate / 100 - r.tax) <= row_tolerance
+        for r in rows
+        if r.basis is not None and r.rate is not None and r.tax is not None
+    )
+    tax_sum = sum((r.tax for r in rows if r.tax is not None), Decimal(0))
+    basis_sum = sum((r.basis for r in rows if r.basis is not None), Decimal(0))
+    subtotal = invoice.subtotal or Decimal(0)
+    adds_up = abs(tax_sum - tax) <= tolerance and abs(basis_sum - subtotal) <= tolerance
+    return each and adds_up, rates
+
+
 def tax_rate_check(invoice: Invoice, t: Thresholds) -> Check | None:
     """Tax over subtotal is a legal VAT rate of the seller's country (None without both)."""
     subtotal, tax = invoice.subtotal, invoice.tax_amount
@@ -105,6 +130,7 @@ def tax_rate_check(invoice: Invoice, t: Thresholds) -> Check | None:
     tolerance = t.tolerance + Decimal("0.005") * max(1, len(invoice.line_items))
     fitting = sorted(r for r in candidates if _rate_fits(subtotal, tax, r, tolerance))
     passed = bool(fitting)
+    where_from = ""
     if not passed and invoice.line_items:
         # mixed rates: every line at a legal rate and the line taxes adding up
         pairs = [
@@ -118,6 +144,11 @@ def tax_rate_check(invoice: Invoice, t: Thresholds) -> Check | None:
                 all(rate in candidates for _, rate in pairs) and abs(line_tax - tax) <= tolerance
             )
             fitting = sorted({rate for _, rate in pairs})
+    if not passed and invoice.vat_breakdown:
+        passed, fitting = _breakdown_fits(invoice, candidates, tax, tolerance)
+        if passed:
+            rows = ", ".join(f"{r.rate}% on {r.basis}" for r in invoice.vat_breakdown)
+            where_from = f" (the VAT breakdown {rows} adds up to the tax)"
     if not passed:
         # mixed rates without a full line-item breakdown: two legal rates printed on the
         # page (a VAT summary "7 % ... 19 %") and the effective rate between them
@@ -126,7 +157,7 @@ def tax_rate_check(invoice: Invoice, t: Thresholds) -> Check | None:
             passed, fitting = True, printed
     where = f"in {country}" if rates is not None else "in any known country"
     if passed:
-        message = f"tax rate {effective}% matches the legal rate(s) {', '.join(map(str, fitting))}% {where}"
+        message = f"tax rate {effective}% matches the legal rate(s) {', '.join(map(str, fitting))}% {where}{where_from}"
     else:
         message = (
             f"tax rate {effective}% (tax {tax} on {subtotal}) is not a legal VAT rate {where}"

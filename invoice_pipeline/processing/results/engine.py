@@ -128,12 +128,20 @@ def insert_ignore(
     return True
 
 
+POOL_SIZE = 5
+"""Connections a process keeps open to a server database (PostgreSQL) once used."""
+MAX_OVERFLOW = 10
+"""Connections beyond :data:`POOL_SIZE` while threads write at once; closed when returned."""
+
+
 def create_engine(url: str) -> Engine:
     """An engine on ``url``: :func:`sqlite_engine` for SQLite, a pre-pinging pool otherwise."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return sqlite_engine(parsed)
-    return sa.create_engine(parsed, pool_pre_ping=True)
+    return sa.create_engine(
+        parsed, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW
+    )
 
 
 def alembic_config(url: str) -> Config:

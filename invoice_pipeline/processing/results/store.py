@@ -8,8 +8,10 @@ PostgreSQL advisory lock or a SQLite write lock). Each write is one
 transaction, retried with tenacity on transient errors (a restarted server, a
 locked SQLite file); writes are upserts by ``document_id`` (rows as in
 ``rows.py``), so re-materialising a document, or retrying a write that failed
-half-way, never leaves a second row. Reads give records, status rows and the
-candidates of the duplicate-invoice check.
+half-way, never leaves a second row; every status write also appends a
+``document_stage_history`` row (stage, status, time, run id) in the same
+transaction. Reads give records, status rows, a document's stage history and
+the candidates of the duplicate-invoice check.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from invoice_pipeline.processing.results.engine import (
     upsert,
 )
 from invoice_pipeline.processing.results.migrations import VERSION_TABLE
+from invoice_pipeline.processing.results.review_store import apply_reviews, effective_status
 from invoice_pipeline.processing.results.rows import (
     aware,
     line_rows,
@@ -47,6 +50,7 @@ from invoice_pipeline.processing.results.rows import (
     utcnow,
 )
 from invoice_pipeline.processing.results.tables import (
+    document_stage_history,
     document_status,
     duplicates,
     invoices,
@@ -70,8 +74,10 @@ STATUSES: tuple[str, ...] = (
     "approved",
     "manual_review",
     "failed",
+    "rejected",
 )
-"""A document's status, as in the original service: from uploaded to the decision."""
+"""A document's status, as in the original service: from uploaded to the decision
+(``approved`` and ``rejected`` also by a reviewer, see ``review_store``)."""
 
 _T = TypeVar("_T")
 
@@ -141,11 +147,12 @@ class ResultsStore:
 
     # ------------------------------------------------------------------ writes
 
-    def upsert_evaluation(self, evaluation: Evaluation) -> None:
+    def upsert_evaluation(self, evaluation: Evaluation, run_id: str | None = None) -> None:
         """Write one document's record, line items and status in one transaction.
 
         The invoice row is upserted by ``document_id`` (its ``created_at`` kept),
-        its line items replaced, and its status set to the decision.
+        its line items replaced, and its status set to the decision (with a
+        ``document_stage_history`` row naming ``run_id``).
         """
         record = evaluation.record.model_copy(
             update={
@@ -167,7 +174,13 @@ class ResultsStore:
             if items:
                 conn.execute(line_items.insert(), items)
             self._put_status(
-                conn, record.document_id, "evaluation", evaluation.status, record.reasons, now
+                conn,
+                record.document_id,
+                "evaluation",
+                evaluation.status,
+                record.reasons,
+                now,
+                run_id,
             )
 
         self._write(work)
@@ -180,12 +193,15 @@ class ResultsStore:
         status: str,
         reasons: Iterable[str],
         now: dt.datetime,
+        run_id: str | None = None,
     ) -> None:
+        """The document's latest status (upserted) and one history row, on ``conn``."""
+        reasons = list(reasons)
         values = {
             "document_id": document_id,
             "stage": stage,
             "status": status,
-            "reasons": list(reasons),
+            "reasons": reasons,
             "created_at": now,
             "updated_at": now,
         }
@@ -196,30 +212,56 @@ class ResultsStore:
             ["document_id"],
             ["stage", "status", "reasons", "updated_at"],
         )
-
-    def set_status(
-        self, document_id: str, stage: str, status: str, reasons: Sequence[str] = ()
-    ) -> None:
-        """Record the stage a document reached and its status (one of :data:`STATUSES`)."""
-        if status not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
-        self._write(
-            lambda conn: self._put_status(conn, document_id, stage, status, reasons, utcnow())
+        conn.execute(
+            document_stage_history.insert().values(
+                document_id=document_id,
+                stage=stage,
+                status=status,
+                reasons=reasons,
+                run_id=run_id,
+                at=now,
+            )
         )
 
-    def set_statuses(self, rows: Iterable[tuple[str, str, str, Sequence[str]]]) -> None:
+    @staticmethod
+    def _check_status(status: str) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
+
+    def set_status(
+        self,
+        document_id: str,
+        stage: str,
+        status: str,
+        reasons: Sequence[str] = (),
+        run_id: str | None = None,
+    ) -> None:
+        """Record the stage a document reached and its status (one of :data:`STATUSES`).
+
+        One transaction: the ``document_status`` row and a ``document_stage_history``
+        row (with the time and the Dagster ``run_id``).
+        """
+        self._check_status(status)
+        self._write(
+            lambda conn: self._put_status(
+                conn, document_id, stage, status, reasons, utcnow(), run_id
+            )
+        )
+
+    def set_statuses(
+        self, rows: Iterable[tuple[str, str, str, Sequence[str]]], run_id: str | None = None
+    ) -> None:
         """Record (document_id, stage, status, reasons) for many documents in one transaction."""
         rows = list(rows)
         for _doc, _stage, status, _reasons in rows:
-            if status not in STATUSES:
-                raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
+            self._check_status(status)
         if not rows:
             return
         now = utcnow()
 
         def work(conn: Connection) -> None:
             for document_id, stage, status, reasons in rows:
-                self._put_status(conn, document_id, stage, status, reasons, now)
+                self._put_status(conn, document_id, stage, status, reasons, now, run_id)
 
         self._write(work)
 
@@ -258,10 +300,15 @@ class ResultsStore:
                 result[row.document_id].append(row)
         return result
 
-    def _records(self, conn: Connection, query: sa.Select[Any]) -> list[InvoiceRecord]:
+    def _records_unreviewed(self, conn: Connection, query: sa.Select[Any]) -> list[InvoiceRecord]:
+        """The records of ``query``'s invoice rows as the pipeline wrote them."""
         rows = conn.execute(query).all()
         items = self._line_items_for(conn, [r.document_id for r in rows])
         return [row_record(r, items[r.document_id]) for r in rows]
+
+    def _records(self, conn: Connection, query: sa.Select[Any]) -> list[InvoiceRecord]:
+        """The records of ``query``'s invoice rows with their reviews applied (review_store)."""
+        return apply_reviews(conn, self._records_unreviewed(conn, query))
 
     def get_record(self, document_id: str) -> InvoiceRecord | None:
         """The stored record of one document, or None."""
@@ -276,8 +323,8 @@ class ResultsStore:
     ) -> list[InvoiceRecord]:
         """All records, oldest first; optionally only one status or those updated since."""
         query = sa.select(invoices).order_by(invoices.c.created_at, invoices.c.document_id)
-        if status is not None:
-            query = query.where(invoices.c.status == status)
+        if status is not None:  # a reviewed document has the reviewer's status
+            query = query.where(effective_status() == status)
         if since is not None:
             query = query.where(invoices.c.updated_at >= aware(since))
         with self.engine.connect() as conn:
@@ -355,6 +402,27 @@ class ResultsStore:
                 "reasons": list(r.reasons or []),
                 "created_at": aware(r.created_at),
                 "updated_at": aware(r.updated_at),
+            }
+            for r in rows
+        ]
+
+    def history(self, document_id: str) -> list[dict[str, Any]]:
+        """Every stage one document reached, oldest first: stage, status, reasons, at, run_id."""
+        query = (
+            sa.select(document_stage_history)
+            .where(document_stage_history.c.document_id == document_id)
+            .order_by(document_stage_history.c.at, document_stage_history.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            {
+                "document_id": r.document_id,
+                "stage": r.stage,
+                "status": r.status,
+                "reasons": list(r.reasons or []),
+                "at": aware(r.at),
+                "run_id": r.run_id,
             }
             for r in rows
         ]

@@ -3,7 +3,9 @@
 ``invoices`` (one row per document: the header fields of the record, its
 issues, evidence and reasons as JSON, and the match keys of the duplicate
 check), ``line_items``, ``document_status`` (the stage and status each document
-reached), ``document_stage_history`` (every stage with its time and run) and ``duplicates`` (files seen twice). The alembic scripts in
+reached), ``document_stage_history`` (every stage with its time and run), ``duplicates`` (files seen twice), and the review page's
+``invoice_reviews`` (each reviewed document's decision and corrections) and
+``review_audit`` (every correction and decision). The alembic scripts in
 ``migrations/`` create the schema; :data:`metadata` mirrors their head revision,
 and ``tests/processing/results/test_field_list.py`` checks both against
 :class:`~invoice_pipeline.schema.InvoiceRecord`. Money is ``Numeric(18, 2)``
@@ -23,9 +25,11 @@ __all__ = [
     "document_stage_history",
     "document_status",
     "duplicates",
+    "invoice_reviews",
     "invoices",
     "line_items",
     "metadata",
+    "review_audit",
 ]
 
 
@@ -104,6 +108,7 @@ invoices = sa.Table(
     sa.Column("invoice_number_key", sa.String(255), index=True),
     sa.Column("duplicate_of", sa.String(255)),
     sa.Column("reasons", _json()),
+    sa.Index("ix_invoices_status_created_at", "status", "created_at"),
 )
 line_items = sa.Table(
     "line_items",
@@ -155,4 +160,37 @@ duplicates = sa.Table(
     sa.Column("path", sa.String(1024), nullable=False),
     sa.Column("seen_at", _timestamp(), nullable=False),
     sa.UniqueConstraint("sha256", "path", name="uq_duplicates_sha256_path"),
+)
+invoice_reviews = sa.Table(
+    "invoice_reviews",
+    metadata,
+    sa.Column(
+        "document_id",
+        sa.String(255),
+        sa.ForeignKey("invoices.document_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("version", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("status", sa.String(32), index=True),
+    sa.Column("reviewer", sa.String(255), nullable=False),
+    sa.Column("comment", sa.Text()),
+    sa.Column("corrections", _json()),
+    sa.Column("overrides", _json()),
+    sa.Column("reviewed_at", _timestamp(), nullable=False),
+)
+review_audit = sa.Table(
+    "review_audit",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("document_id", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("reviewer", sa.String(255), nullable=False),
+    sa.Column("at", _timestamp(), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("field", sa.String(64)),
+    sa.Column("value_before", sa.Text()),
+    sa.Column("value_after", sa.Text()),
+    sa.Column("check_name", sa.String(64)),
+    sa.Column("comment", sa.Text()),
+    sa.Index("ix_review_audit_document_id_id", "document_id", "id"),
 )

@@ -27,6 +27,7 @@ from invoice_pipeline.processing.validate.terms import due_date_from_terms
 from invoice_pipeline.processing.validate.text import normalise_text
 from invoice_pipeline.processing.validate.totals import (
     derive_totals,
+    read_adjustments,
     read_line_items,
     read_totals,
 )
@@ -324,6 +325,22 @@ def _validate(
     issues.extend(
         _missing_key_fields({**values, "currency": currency, "total_amount": totals.total})
     )
+    adjustments = read_adjustments(raw, locale, issues)
+    # imported here: the role checks read the page with the rules extractor's layout
+    # helpers, whose value patterns import this package's amount parser
+    from invoice_pipeline.processing.validate.roles import RoleValues, role_issues
+
+    role_values = RoleValues(
+        seller_name=values["seller_name"],
+        buyer_name=values["buyer_name"],
+        invoice_number=values["invoice_number"],
+        total=totals.total,
+        subtotal=totals.subtotal,
+        tax=totals.tax,
+        derived=derived,
+    )
+    roles, seller_evidence = role_issues(role_values, evidence, ocr, provider=extracted.provider)
+    issues.extend(roles)
 
     return Invoice(
         document_id=extracted.document_id,
@@ -348,6 +365,11 @@ def _validate(
         line_items=line_items,
         evidence=evidence,
         derived=derived,
+        vat_breakdown=list(extracted.vat_breakdown),
+        allowance_total=adjustments["allowance_total"],
+        charge_total=adjustments["charge_total"],
+        prepaid_amount=adjustments["prepaid_amount"],
+        seller_evidence=seller_evidence,
         issues=issues,
     )
 

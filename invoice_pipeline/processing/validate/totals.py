@@ -21,7 +21,15 @@ from invoice_pipeline.processing.validate.locale import LocaleEvidence
 from invoice_pipeline.processing.validate.text import normalise_text
 from invoice_pipeline.schema import MONEY_FIELDS, Evidence, ExtractedLineItem, Issue, LineItem
 
-__all__ = ["CENT", "Totals", "derive_totals", "read_line_items", "read_totals"]
+__all__ = [
+    "ADJUSTMENT_FIELDS",
+    "CENT",
+    "Totals",
+    "derive_totals",
+    "read_adjustments",
+    "read_line_items",
+    "read_totals",
+]
 
 CENT = Decimal("0.01")
 
@@ -101,6 +109,21 @@ def read_totals(raw: dict[str, str | None], locale: LocaleEvidence, issues: list
                 )
             )
     return Totals(money["subtotal"], money["tax_amount"], money["total_amount"], rate)
+
+
+ADJUSTMENT_FIELDS = ("allowance_total", "charge_total", "prepaid_amount")
+"""Document-level allowances and charges and the prepaid amount (e-invoice BT-107/108/113)."""
+
+
+def read_adjustments(
+    raw: dict[str, str | None], locale: LocaleEvidence, issues: list[Issue]
+) -> dict[str, Decimal | None]:
+    """The document-level allowances, charges and prepaid amount, where stated."""
+    found: dict[str, Decimal | None] = {}
+    for name in ADJUSTMENT_FIELDS:
+        value = _amount(raw.get(name), name, locale, issues)
+        found[name] = value.quantize(CENT) if value is not None and _decimals(value) <= 2 else value
+    return found
 
 
 def derive_totals(totals: Totals, evidence: dict[str, Evidence], derived: list[str]) -> None:

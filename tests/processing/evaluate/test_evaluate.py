@@ -36,6 +36,7 @@ def make_invoice(confidence: float = 0.95, **overrides: Any) -> Invoice:
         "tax_amount": D("190.00"),
         "total_amount": D("1190.00"),
         "language": "de",
+        "seller_evidence": ["letterhead", "VAT id, IBAN or registration in its block"],
         "line_items": [
             LineItem(
                 description="Beratung", quantity=D("8"), unit_price=D("100.00"), amount=D("800.00")

@@ -40,6 +40,7 @@ from invoice_pipeline.schema import (
     Issue,
     LineItem,
     RecordLineItem,
+    VatBreakdown,
 )
 
 D = Decimal
@@ -138,6 +139,11 @@ def full_invoice() -> Invoice:
         ocr_engine="rapidocr",
         ocr_confidence=0.97,
         printed_rates=[D("19")],
+        vat_breakdown=[VatBreakdown(rate=D("19"), basis=D("1000.00"), tax=D("190.00"))],
+        allowance_total=D("0.00"),
+        charge_total=D("0.00"),
+        prepaid_amount=D("0.00"),
+        seller_evidence=["letterhead"],
         issues=[Issue(code="x", message="y", stage="validated")],
         failed=False,
     )

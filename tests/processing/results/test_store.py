@@ -21,9 +21,10 @@ from invoice_pipeline.processing.evaluate import Thresholds, evaluate
 from invoice_pipeline.processing.results.store import ResultsStore
 from invoice_pipeline.processing.results.tables import metadata
 from invoice_pipeline.schema import Evaluation, Evidence, Invoice, LineItem
+from tests.pg_server import server_url
 
 D = Decimal
-PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+PG_SERVER = server_url()  # the running server, or a throwaway one (tests/pg_server.py)
 TODAY = dt.date(2024, 6, 1)
 
 
@@ -152,7 +153,7 @@ def test_migrate_twice_is_a_no_op(make_store: Callable[[], ResultsStore]) -> Non
     store.migrate()
     store.set_status("doc-1", "raw", "uploaded")
     store.migrate()
-    assert store.current_revision() == "0003"
+    assert store.current_revision() == "0004"
     assert [s["status"] for s in store.status()] == ["uploaded"]
 
 
@@ -186,7 +187,7 @@ def test_concurrent_migrations(make_store: Callable[[], ResultsStore]) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert stores[0].current_revision() == "0003"
+    assert stores[0].current_revision() == "0004"
 
 
 def test_upsert_is_idempotent(store: ResultsStore) -> None:
@@ -355,7 +356,7 @@ def test_upgrade_keeps_existing_data(make_store: Callable[[], ResultsStore]) -> 
             )
         )
     store.migrate()
-    assert store.current_revision() == "0003"
+    assert store.current_revision() == "0004"
     record = store.get_record("doc-old")
     assert record is not None
     assert (record.invoice_number, record.total_amount, record.invoice_date) == (

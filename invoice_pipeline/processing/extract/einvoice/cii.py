@@ -22,12 +22,13 @@ from invoice_pipeline.processing.extract.einvoice.tree import (
 )
 from invoice_pipeline.processing.extract.einvoice.values import (
     amount_in,
+    breakdown,
     iso_date,
     join_address,
     line_item,
     plain_decimal,
 )
-from invoice_pipeline.schema import ExtractedLineItem
+from invoice_pipeline.schema import ExtractedLineItem, VatBreakdown
 
 
 def _cii_date(node: etree._Element | None) -> str | None:
@@ -159,6 +160,9 @@ def parse_cii(
             first_text(summation, "GrandTotalAmount", "DuePayableAmount")
         ),
         "amount_due": plain_decimal(first_text(summation, "DuePayableAmount")),
+        "allowance_total": plain_decimal(first_text(summation, "AllowanceTotalAmount")),
+        "charge_total": plain_decimal(first_text(summation, "ChargeTotalAmount")),
+        "prepaid_amount": plain_decimal(first_text(summation, "TotalPrepaidAmount")),
     }
 
     items = []
@@ -184,3 +188,17 @@ def parse_cii(
     label = "CII" if syntax == "cii" else "ZUGFeRD 1.0 CII"
     model = f"{label} {guideline}" if guideline else label
     return fields, items, model, first_text(document, "TypeCode")
+
+
+def cii_vat_breakdown(root: etree._Element, syntax: str) -> list[VatBreakdown]:
+    """The header VAT breakdown (BG-23: ``ApplicableTradeTax`` of the settlement)."""
+    names = _CII_NAMES[syntax]
+    settlement = find_one(find_one(root, names["transaction"]), names["settlement"])
+    return [
+        breakdown(
+            rate=first_text(tax, names["rate"]),
+            basis=first_text(tax, "BasisAmount"),
+            tax=first_text(tax, "CalculatedAmount"),
+        )
+        for tax in find_all(settlement, "ApplicableTradeTax")
+    ]

@@ -14,14 +14,14 @@ from decimal import Decimal
 
 from lxml import etree
 
-from invoice_pipeline.processing.extract.einvoice.cii import parse_cii
+from invoice_pipeline.processing.extract.einvoice.cii import cii_vat_breakdown, parse_cii
 from invoice_pipeline.processing.extract.einvoice.safe_xml import (
     EInvoiceError,
     UnsafeXmlError,
     safe_root,
     syntax_of,
 )
-from invoice_pipeline.processing.extract.einvoice.ubl import parse_ubl
+from invoice_pipeline.processing.extract.einvoice.ubl import parse_ubl, ubl_vat_breakdown
 from invoice_pipeline.schema import ExtractedInvoice, FieldValue, Issue, Usage
 
 PROVIDER = "einvoice"
@@ -62,8 +62,10 @@ def parse_einvoice(xml: bytes, *, document_id: str) -> ExtractedInvoice:
 
     if syntax == "ubl":
         values, items, model, type_code = parse_ubl(root)
+        breakdown = ubl_vat_breakdown(root)
     else:
         values, items, model, type_code = parse_cii(root, syntax)
+        breakdown = cii_vat_breakdown(root, syntax)
 
     issues: list[Issue] = []
     if type_code in CREDIT_NOTE_CODES:
@@ -106,6 +108,7 @@ def parse_einvoice(xml: bytes, *, document_id: str) -> ExtractedInvoice:
         model=model,
         fields=fields,
         line_items=items,
+        vat_breakdown=breakdown,
         usage=Usage(provider=PROVIDER, model=model, latency_s=time.perf_counter() - started),
         issues=issues,
     )

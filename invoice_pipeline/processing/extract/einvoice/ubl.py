@@ -18,12 +18,13 @@ from invoice_pipeline.processing.extract.einvoice.tree import (
 )
 from invoice_pipeline.processing.extract.einvoice.values import (
     amount_in,
+    breakdown,
     iso_date,
     join_address,
     line_item,
     plain_decimal,
 )
-from invoice_pipeline.schema import ExtractedLineItem
+from invoice_pipeline.schema import ExtractedLineItem, VatBreakdown
 
 
 def _ubl_party(party: etree._Element | None) -> dict[str, str | None]:
@@ -84,6 +85,9 @@ def parse_ubl(
         "tax_amount": amount_in(find_all(root, "TaxTotal/TaxAmount"), currency),
         "total_amount": plain_decimal(first_text(totals, "TaxInclusiveAmount", "PayableAmount")),
         "amount_due": plain_decimal(first_text(totals, "PayableAmount")),
+        "allowance_total": plain_decimal(first_text(totals, "AllowanceTotalAmount")),
+        "charge_total": plain_decimal(first_text(totals, "ChargeTotalAmount")),
+        "prepaid_amount": plain_decimal(first_text(totals, "PrepaidAmount")),
     }
     line_tag, qty_tag = (
         ("CreditNoteLine", "CreditedQuantity") if credit else ("InvoiceLine", "InvoicedQuantity")
@@ -112,3 +116,27 @@ def parse_ubl(
     if credit and type_code is None:
         type_code = "381"
     return fields, items, model, type_code
+
+
+def ubl_vat_breakdown(root: etree._Element) -> list[VatBreakdown]:
+    """The VAT breakdown (BG-23: ``TaxTotal/TaxSubtotal`` in the document currency)."""
+    currency = first_text(root, "DocumentCurrencyCode")
+    found: list[VatBreakdown] = []
+    for total in find_all(root, "TaxTotal"):
+        subtotals = find_all(total, "TaxSubtotal")
+        amounts = find_all(total, "TaxAmount")
+        if not subtotals or (
+            currency
+            and amounts
+            and all(a.get("currencyID") not in (currency, None) for a in amounts)
+        ):
+            continue  # the tax total in the accounting currency (BT-111) has no breakdown
+        for sub in subtotals:
+            found.append(
+                breakdown(
+                    rate=first_text(sub, "TaxCategory/Percent", "Percent"),
+                    basis=first_text(sub, "TaxableAmount"),
+                    tax=first_text(sub, "TaxAmount"),
+                )
+            )
+    return found

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from lxml import etree
 
 from invoice_pipeline.processing.extract.einvoice.tree import node_text
-from invoice_pipeline.schema import ExtractedLineItem
+from invoice_pipeline.schema import ExtractedLineItem, VatBreakdown
 
 
 def plain_decimal(text: str | None) -> str | None:
@@ -114,3 +114,10 @@ def line_item(
         tax_rate=plain_decimal(tax_rate),
         confidence=1.0,
     )
+
+
+def breakdown(rate: str | None, basis: str | None, tax: str | None) -> VatBreakdown:
+    """One row of a VAT breakdown with its numbers parsed (None where unreadable)."""
+    values = [plain_decimal(v) for v in (rate, basis, tax)]
+    r, b, t = (Decimal(v) if v is not None else None for v in values)
+    return VatBreakdown(rate=r, basis=b, tax=t)

@@ -5,9 +5,9 @@ beside it or beneath it ("Rechnungsnummer: RE-1042", a header row of labels
 over a row of values), the line-item table by its column headers, the totals
 block by its labels, with the arithmetic subtotal + tax = total deciding
 between candidates, and the parties from the letterhead, the address window
-and the footer. Every value is a substring of an OCR line whose id is kept,
-with a confidence from the label's specificity, the position of the value and
-the OCR confidence.
+and the footer, and the printed VAT summary by rate. Every value is a
+substring of an OCR line whose id is kept, with a confidence from the label's
+specificity, the position of the value and the OCR confidence.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from invoice_pipeline.processing.extract.rules.values import (
     find_vat_ids,
     is_money_like,
 )
+from invoice_pipeline.processing.extract.rules.vat_summary import vat_summary
 from invoice_pipeline.processing.extract.rules.vocabulary import (
     BUYER_LABELS,
     LABELS,
@@ -363,6 +364,7 @@ class RulesExtractor(Extractor):
         self._assign_vat_ids(lines, fields, seller, buyer)
 
         result.fields = {k: v for k, v in fields.items() if v.value is not None}
+        result.vat_breakdown = vat_summary(lines, table_lines, sep)
         result.usage = Usage(
             provider=self.name,
             model=self.model,

@@ -5,6 +5,8 @@ The buyer is found by its label ("Bill to", "Rechnungsempfänger", "Facturé à"
 position of a letter. The seller is the labelled block, else the company name
 in the letterhead or the footer (a line with a legal form such as GmbH, Ltd,
 SAS or AB scores highest), else the first prominent line of the page.
+:func:`addressee_blocks` and :func:`issuer_blocks` name the blocks addressed to
+the buyer and those an issuer label names, for the role checks of validation.
 """
 
 from __future__ import annotations
@@ -385,3 +387,48 @@ def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
             address, address_text = _address_of(block)
             buyer = Party(block[0], _name_text(block[0]), address, address_text, 0.55)
     return seller or Party(), buyer or Party()
+
+
+def addressee_blocks(lines: Sequence[Ln]) -> list[tuple[list[Ln], bool]]:
+    """The blocks addressed to the buyer, each with whether a label names it.
+
+    Labelled: the block under or beside "Bill to", "Rechnungsempfänger", "Facturé à",
+    "Customer" (and a ship-to block). Unlabelled: an address block in the window of a
+    letter (page 1, the left half, between the letterhead and the middle of the page).
+    """
+    found: list[tuple[list[Ln], bool]] = []
+    seen: set[int] = set()
+    for ln in lines:
+        if ln.page > 2:
+            break
+        for pattern in (BUYER_LABELS, SHIP_LABELS):
+            if not pattern.match(ln.folded):
+                continue
+            party = _party_from_label(ln, pattern, lines)
+            if party is not None and party.lines:
+                block = [b for b in party.lines if b.index not in seen]
+                if block:
+                    seen.update(b.index for b in block)
+                    found.append((block, True))
+    issuer = {b.index for block in issuer_blocks(lines) for b in block}
+    for block in _address_blocks(lines):
+        first = block[0]
+        if first.index in seen or not (0.1 <= first.y0 <= 0.45 and first.x0 < 0.5):
+            continue
+        if issuer & {b.index for b in block}:
+            continue  # the block under "Verkäufer" / "From" is the issuer's
+        found.append((block, False))
+    return found
+
+
+def issuer_blocks(lines: Sequence[Ln]) -> list[list[Ln]]:
+    """The blocks an issuer label names ("From", "Verkäufer", "Émetteur"), name and address."""
+    found: list[list[Ln]] = []
+    for ln in lines:
+        if ln.page > 2:
+            break
+        if SELLER_LABELS.match(ln.folded):
+            party = _party_from_label(ln, SELLER_LABELS, lines)
+            if party is not None and party.lines:
+                found.append(party.lines)
+    return found

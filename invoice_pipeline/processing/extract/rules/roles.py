@@ -1,0 +1,124 @@
+"""Does a value fit its role? A seller name that is a name, an invoice number that is an id.
+
+:func:`name_problem` says why a text is not an organisation or person name (a
+postcode, a street line, an id, a date, an amount, a label phrase such as
+"Company and Billing Information" or "Émise le", a sentence) or returns None;
+:func:`number_problem` says why a text is not an invoice number (a date, an
+amount, a postcode, a phone number). Both are plain text tests with the
+multilingual vocabularies of
+:mod:`~invoice_pipeline.processing.extract.rules.role_vocabulary`; the rules
+extractor uses them to drop candidates and the validation stage to flag a value
+any extractor read (:mod:`invoice_pipeline.processing.validate.roles`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from invoice_pipeline.processing.extract.rules.role_vocabulary import LABEL_WORDS, PHONE, STREET
+from invoice_pipeline.processing.extract.rules.values import (
+    AMOUNT_RE,
+    DATE_RE,
+    IBAN_RE,
+    VAT_RE,
+    WORD_RE,
+)
+from invoice_pipeline.processing.extract.rules.vocabulary import LABELS, LEGAL_FORMS, fold
+
+__all__ = ["POSTCODE_LINE", "name_problem", "number_problem"]
+
+POSTCODE_LINE = re.compile(
+    r"^(?:[a-z]{1,2}[- ])?\d{4,5}(?:-\d{4})?\s+[^\W\d_]"  # 10115 Berlin, D-10115 Berlin, F-75001 Paris
+    r"|^\d{3}\s\d{2}\s+[^\W\d_]"  # 114 55 Stockholm
+    r"|^[a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2}\b"  # SW1A 1AA (London)
+    r"|,\s*[a-z]{2}\s+\d{5}(?:-\d{4})?$"  # Springfield, IL 62704
+    r"|^(?:[a-z]{1,2}[- ])?\d{4,5}(?:-\d{4})?$"  # a bare postcode
+)
+"""A postcode line (folded): a postcode and a town, or a postcode alone."""
+
+_MAX_NAME_WORDS = 7
+
+
+def _only_digits_and_marks(text: str) -> bool:
+    return not any(ch.isalpha() for ch in text)
+
+
+def _is_field_label(folded: str) -> bool:
+    """The whole text is a field label of the vocabulary ("Rechnungsdatum", "Invoice No.")."""
+    for label in LABELS:
+        m = label.pattern.match(folded)
+        if m is not None and m.end() >= len(folded.rstrip(" .:#")) - 1:
+            return True
+    return False
+
+
+def name_problem(text: str | None) -> str | None:
+    """Why ``text`` is not an organisation or person name, or None when it may be one."""
+    if text is None or not text.strip():
+        return None
+    raw = " ".join(text.split())
+    folded = fold(raw).strip(" .,:;")
+    words = WORD_RE.findall(folded)
+    legal = LEGAL_FORMS.search(folded)
+    if PHONE.match(raw.strip()):
+        return "a phone number"
+    if _only_digits_and_marks(folded) or (not words and sum(ch.isdigit() for ch in raw) >= 3):
+        if DATE_RE.fullmatch(raw.strip()):
+            return "a date"
+        if AMOUNT_RE.fullmatch(raw.strip()):
+            return "an amount"
+        return "a number, not a name"
+    if DATE_RE.search(raw) and len(DATE_RE.sub("", raw).strip(" ,.:-")) < 4:
+        return "a date"
+    if AMOUNT_RE.fullmatch(raw.strip()) or (
+        AMOUNT_RE.match(raw.strip()) and not any(ch.isalpha() for ch in AMOUNT_RE.sub("", raw))
+    ):
+        return "an amount"
+    if POSTCODE_LINE.search(folded):
+        return "a postcode and town"
+    if STREET.search(folded) and not legal:
+        return "a street address"
+    if (VAT_RE.search(raw.upper()) or IBAN_RE.search(raw.upper())) and len(words) <= 1:
+        return "an id"
+    tokens = raw.split()
+    if len(tokens) == 1 and ("#" in raw or "_" in raw or sum(ch.isdigit() for ch in raw) >= 3):
+        return "an id"
+    if re.search(r"\d{6,}", re.sub(r"[ .-]", "", raw)) or re.search(r"\d{5,}", raw):
+        return "an id"
+    if re.search(r"\w\s*:\s*\w", raw):
+        return "a label and its value"
+    if legal and not LEGAL_FORMS.sub(" ", folded).strip(" .,&-"):
+        return "a legal form alone"
+    if "@" in raw or re.search(r"(?i)\bwww\.|https?://", raw):
+        return "a web or e-mail address"
+    if (words and all(w in LABEL_WORDS for w in words)) or _is_field_label(folded):
+        return "a label"  # "Company and Billing Information": "company" is no legal form here
+    if len(words) > _MAX_NAME_WORDS and not LEGAL_FORMS.search(" ".join(words[-2:])):
+        return "a sentence"
+    if raw.rstrip().endswith(":"):
+        return "a label"
+    return None
+
+
+def number_problem(text: str | None, postcodes: set[str] | None = None) -> str | None:
+    """Why ``text`` is not an invoice number (a date, amount, postcode, phone), or None.
+
+    ``postcodes`` are the postcodes printed in the document's addresses.
+    """
+    if text is None or not text.strip():
+        return None
+    value = text.strip().lstrip("#№ ").strip()
+    if DATE_RE.fullmatch(value):
+        return "a date"
+    if re.fullmatch(r"[-+]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}|[-+]?\d+[.,]\d{2}", value):
+        return "an amount"
+    if re.search(r"[$€£¥₹]", value):
+        return "an amount"
+    if PHONE.match(value) and not re.fullmatch(r"\d+", value):
+        return "a phone number"
+    compact = re.sub(r"\s", "", value)
+    if postcodes and compact in postcodes and re.fullmatch(r"[A-Za-z]{0,2}-?\d{4,5}", compact):
+        return "a postcode"
+    if not any(ch.isalnum() for ch in value):
+        return "no letters or digits"
+    return None

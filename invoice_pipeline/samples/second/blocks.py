@@ -1,0 +1,219 @@
+"""Pieces every invoice class of the second generator draws: values, parties, items, totals.
+
+:class:`Printer` formats one document's values (money in its style, dates in
+its pattern, labels drawn once per document and key) and records the printed
+form of each key field in ``shown``, so tests can look for exactly what the
+page says.  :func:`items_table`, :func:`totals_rows`, :func:`party_lines` and
+:func:`footer` draw the blocks the layouts in :mod:`.layouts` arrange
+differently.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import locales
+from .content import Document
+from .labels import label
+from .parties import Company
+from .sheet import Sheet
+
+CURRENCY_LABEL = {
+    "en": "Currency", "de": "Währung", "fr": "Devise", "sv": "Valuta", "nl": "Valuta",
+    "es": "Moneda",
+}  # fmt: skip
+ITEMS_TOTAL = {
+    "en": ("Goods total", "Items total"), "de": ("Warenwert", "Summe Positionen"),
+    "fr": ("Total articles", "Total brut HT"), "sv": ("Summa artiklar", "Varuvärde"),
+    "nl": ("Totaal artikelen", "Goederenwaarde"), "es": ("Suma artículos", "Importe bruto"),
+}  # fmt: skip
+PAID = {
+    "en": "Amount paid", "de": "Bezahlt", "fr": "Montant réglé", "sv": "Betalt",
+    "nl": "Betaald", "es": "Importe pagado",
+}  # fmt: skip
+
+
+@dataclass
+class Printer:
+    """One document's formatting choices and what it printed for each key field."""
+
+    doc: Document
+    rng: random.Random
+    chosen: dict[str, str] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)
+
+    def label(self, key: str) -> str:
+        """The label for ``key``, the same every time on this document."""
+        if key not in self.chosen:
+            lang = self.doc.language
+            if key == "items_total":
+                self.chosen[key] = self.rng.choice(ITEMS_TOTAL[lang])
+            elif key in ("currency", "paid"):
+                self.chosen[key] = (CURRENCY_LABEL if key == "currency" else PAID)[lang]
+            else:
+                self.chosen[key] = label(lang, key, self.rng)
+        return self.chosen[key]
+
+    def money(self, value: Decimal, currency: bool = True) -> str:
+        style = self.doc.money_style if currency else "none"
+        return locales.money(value, self.doc.locale, style)
+
+    def number(self, value: Decimal) -> str:
+        return locales.number(value, self.doc.locale)
+
+    def date(self, value: object) -> str:
+        return locales.date(value, self.doc.locale, self.doc.date_variant)  # type: ignore[arg-type]
+
+    def currency_marker(self) -> str:
+        """What shows the currency on the page (recorded as the printed currency)."""
+        if self.doc.money_style == "symbol":
+            return self.doc.locale.symbol
+        return self.doc.locale.currency
+
+    def meta(self, *, due: bool = True) -> list[tuple[str, str]]:
+        """(label, value) pairs of the header: number, date, due date, references."""
+        doc = self.doc
+        self.shown["invoice_number"] = doc.number
+        self.shown["invoice_date"] = self.date(doc.issued)
+        self.shown["currency"] = self.currency_marker()
+        rows = [(self.label("number"), doc.number), (self.label("date"), self.date(doc.issued))]
+        if due and doc.due:
+            rows.append((self.label("due"), self.date(doc.due)))
+        if doc.customer_no:
+            rows.append((self.label("customer"), doc.customer_no))
+        if doc.order_no:
+            rows.append((self.label("order"), doc.order_no))
+        if doc.money_style == "none":
+            rows.append((self.label("currency"), doc.locale.currency))
+        return rows
+
+
+def party_lines(p: Printer, company: Company, *, vat: bool = True) -> list[str]:
+    lines = [company.name, *company.lines]
+    if vat and company.vat_printed:
+        lines.append(f"{p.label('vat_id')}: {company.vat_printed}")
+    return lines
+
+
+def seller_name(p: Printer) -> str:
+    p.shown["seller_name"] = p.doc.seller.name
+    return p.doc.seller.name
+
+
+def items_table(
+    s: Sheet, p: Printer, x0: float, x1: float, y: float, *, style: str = "lines",
+    accent: str = "#333333", size: float = 8.5,
+) -> float:  # fmt: skip
+    """The line items from baseline ``y``; ``style`` lines, grid or zebra. Returns the next y."""
+    doc = p.doc
+    show_rate = len({x.rate for x in doc.lines}) > 1 or p.rng.random() < 0.4
+    cols = [(p.label("description"), x0 + 2, "left")]
+    right = x1 - 2
+    amount_x, rate_x = right, right - 28
+    price_x = (rate_x - 18) if show_rate else (right - 30)
+    qty_x = price_x - 28
+    cols += [(p.label("qty"), qty_x, "right"), (p.label("price"), price_x, "right")]
+    if show_rate:
+        cols.append((p.label("rate"), rate_x, "right"))
+    cols.append((p.label("amount"), amount_x, "right"))
+    head_h = 6.5
+    if style == "grid":
+        s.rect(x0, y - 4.5, x1 - x0, head_h, fill="#e8e8e8", stroke="#555555")
+    elif style == "zebra":
+        s.rect(x0, y - 4.5, x1 - x0, head_h, fill=accent, stroke=None)
+    else:
+        s.rule(x0, y + 2, x1, y + 2, color=accent, width=1)
+    head_color = "#ffffff" if style == "zebra" else "#111111"
+    for text, x, align in cols:
+        s.text(x, y, text, size, bold=True, align=align, color=head_color)
+    y += head_h + 1
+    for i, line in enumerate(doc.lines):
+        if style == "zebra" and i % 2:
+            s.rect(x0, y - 4.3, x1 - x0, 6, fill="#f0f0f0", stroke=None)
+        values = [line.description, locales.quantity(line.quantity, doc.locale),
+                  p.number(line.unit_price)]  # fmt: skip
+        if show_rate:
+            values.append(locales.rate(line.rate, doc.locale))
+        values.append(p.number(line.amount))
+        for (_, x, align), value in zip(cols, values, strict=True):
+            s.text(x, y, value, size, align=align)
+        if style == "grid":
+            s.rect(x0, y - 4.3, x1 - x0, 6, stroke="#999999", width=0.3)
+        y += 6
+    if style != "grid":
+        s.rule(x0, y - 3.5, x1, y - 3.5, color=accent, width=0.6)
+    return y + 3
+
+
+def totals_rows(p: Printer) -> list[tuple[str, str, bool]]:
+    """(label, value, bold) rows of the totals block, the total recorded in ``shown``."""
+    doc = p.doc
+    rows: list[tuple[str, str, bool]] = []
+    if doc.discount:
+        rows.append((p.label("items_total"), p.number(doc.items_total), False))
+        rows.append((p.label("discount"), p.number(-doc.discount), False))
+    rows.append((p.label("subtotal"), p.money(doc.subtotal), False))
+    for t in doc.taxes:
+        rows.append((f"{p.label('tax')} {locales.rate(t.rate, doc.locale)}", p.money(t.tax), False))
+    total = p.money(doc.total)
+    p.shown["total_amount"] = total
+    rows.append((p.label("total"), total, doc.totals_style in ("plain", "discount")))
+    if doc.totals_style == "prepaid":
+        rows.append((p.label("prepaid"), p.money(-doc.prepaid), False))
+        rows.append((p.label("due_amount"), p.money(doc.amount_due), True))
+    elif doc.totals_style == "paid":
+        rows.append((p.label("paid"), p.money(doc.prepaid), False))
+        rows.append((p.label("due_amount"), p.money(doc.amount_due), True))
+    return rows
+
+
+def draw_totals(s: Sheet, p: Printer, x_label: float, x_value: float, y: float,
+                size: float = 9) -> float:  # fmt: skip
+    for text, value, bold in totals_rows(p):
+        s.text(x_label, y, text, size, bold=bold)
+        s.text(x_value, y, value, size, bold=bold, align="right")
+        y += 5.2
+    return y
+
+
+def payment_lines(p: Printer) -> list[str]:
+    seller = p.doc.seller
+    lines = [f"{p.label('bank')}: {seller.bank}"]
+    if seller.iban_printed:
+        lines.append(f"IBAN {seller.iban_printed}")
+    elif seller.us_account:
+        lines.append(seller.us_account)
+    return lines
+
+
+def terms_line(p: Printer) -> str:
+    return p.label("terms").format(days=p.doc.extras.get("days", "30"))
+
+
+def footer(s: Sheet, p: Printer, y: float = 268, *, columns: int = 3, size: float = 7) -> None:
+    """Legal name, address, contact, VAT and registry ids and bank details at the bottom."""
+    seller = p.doc.seller
+    s.rule(15, y - 4, s.width - 15, y - 4, color="#999999", width=0.4)
+    ids = [x for x in (
+        f"{p.label('vat_id')}: {seller.vat_printed}" if seller.vat_printed else None,
+        seller.registration,
+    ) if x]  # fmt: skip
+    blocks = [
+        [seller_name(p), *seller.lines],
+        [seller.phone or "", seller.email or "", *ids],
+        payment_lines(p),
+    ]
+    if columns == 1:  # one centred run of parts, wrapped between parts
+        row: list[str] = []
+        for part in [b for block in blocks for b in block if b]:
+            if row and s.width_of(" · ".join([*row, part]), size) > s.width - 30:
+                s.text(s.width / 2, y, " · ".join(row), size, align="center", color="#333333")
+                y, row = y + 3.4, []
+            row.append(part)
+        s.text(s.width / 2, y, " · ".join(row), size, align="center", color="#333333")
+        return
+    width = (s.width - 30) / 3
+    for i, block in enumerate(blocks):
+        s.lines(15 + i * width, y, [b for b in block if b], size, leading=3.3, color="#333333")
