@@ -23,7 +23,7 @@ and every original (by sha256) must be recoverable from processed/,
 quarantine/, archive/ or the inbox (ignored and held files stay there). The
 ledger is also written to ``bench/results/soak.json`` (``--results DIR``). Exit
 status 0 when both hold. ``tests/test_soak.py`` runs 200 documents in the
-test suite (under 6 minutes on 2 cores); 2,000 documents take about 45 minutes
+test suite (under 6 minutes on 2 cores); 2,000 documents took 41 minutes
 (the README has the ledger).
 """
 

@@ -193,6 +193,15 @@ def _env_example() -> set[str]:
     return set(re.findall(r"^([A-Z][A-Z0-9_]*)=", text, re.MULTILINE))
 
 
+def test_webserver_pool_has_the_storages_bound(compose: dict[str, Any]) -> None:
+    """dagster-webserver re-applies its own pool settings: the compose file passes ours."""
+    from invoice_pipeline.instance_storage.postgres import POOL_MAX_OVERFLOW
+
+    command = compose["services"]["webserver"]["command"]
+    flag = command.index("--db-pool-max-overflow")
+    assert int(command[flag + 1]) == POOL_MAX_OVERFLOW
+
+
 def test_env_example_lists_every_variable() -> None:
     listed = _env_example()
     compose_vars = set(
