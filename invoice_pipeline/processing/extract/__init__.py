@@ -51,7 +51,7 @@ def _rules(
 ) -> Extractor:
     from invoice_pipeline.processing.extract.rules.extractor import RulesExtractor
 
-    return RulesExtractor()
+    return RulesExtractor(scorer=options.scorer)
 
 
 def _openai(

@@ -311,6 +311,14 @@ class RulesExtractor(Extractor):
     name = "rules"
     model = "rules-v1"
 
+    def __init__(self, *, scorer: bool = False, model: object | None = None) -> None:
+        """``scorer``: the learned candidate scorer picks the key fields (EXTRACT_SCORER);
+        ``model`` a loaded scorer model (None: the shipped one, loaded once per process)."""
+        self.scorer = scorer
+        self.scorer_model = model
+        if scorer:
+            self.model = "rules-v1+scorer"
+
     def extract(self, ocr: OcrDocument) -> ExtractedInvoice:
         started = time.perf_counter()
         lines = layout(ocr)
@@ -365,6 +373,10 @@ class RulesExtractor(Extractor):
 
         result.fields = {k: v for k, v in fields.items() if v.value is not None}
         result.vat_breakdown = vat_summary(lines, table_lines, sep)
+        if self.scorer:
+            from invoice_pipeline.processing.extract.scorer.model import rescore
+
+            result = rescore(lines, sep, result, self.scorer_model)  # type: ignore[arg-type]
         result.usage = Usage(
             provider=self.name,
             model=self.model,

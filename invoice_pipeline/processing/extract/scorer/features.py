@@ -1,0 +1,185 @@
+"""The features of one candidate: labels near it, where it sits, how it looks, what adds up.
+
+For each label group of ``labels.json`` (invoice number, dates, total, subtotal,
+tax, cash, change, rounding, customer and order numbers, seller and buyer labels
+...) three scores: a label earlier on the same line (full weight when it is the
+nearest label before the value), in the cell to the left on the same row, and in
+the line just above (a label over its value in a box). Then the geometry (box,
+page region: letterhead, address window, totals area, footer), the type size
+relative to the page's median line (box height, which the text layer's font size
+and OCR boxes both give), the value's format, its repetition on the page, its
+distance to the addressee block, the arithmetic (a figure that is the largest,
+the sum of two others or of the line items) and whether the rules extractor picked
+it and with what confidence. :data:`FEATURES` names the columns; the model file
+stores the list it was trained with and loading checks it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from invoice_pipeline.processing.extract.rules.roles import name_problem, number_problem
+from invoice_pipeline.processing.extract.rules.values import find_currency
+from invoice_pipeline.processing.extract.rules.vocabulary import LEGAL_FORMS
+from invoice_pipeline.processing.extract.scorer.candidates import (
+    Candidate,
+    Context,
+    folded_position,
+    label_groups,
+    normalised,
+)
+
+_GROUPS = label_groups()[0]
+_PLACES = ("line", "left", "above")
+FEATURES: tuple[str, ...] = (
+    *(f"label_{g}_{p}" for g in _GROUPS for p in _PLACES),
+    "page",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "start_share",
+    "value_share",
+    "height",
+    "height_rank",
+    "line_rank",
+    "words",
+    "length",
+    "digits",
+    "letters",
+    "upper_share",
+    "punct",
+    "region_letterhead",
+    "region_window",
+    "region_totals",
+    "region_footer",
+    "repeated",
+    "in_addressee",
+    "addressee_gap",
+    "in_issuer",
+    "rules_pick",
+    "rules_confidence",
+    "role_problem",
+    "legal_form",
+    "domain_match",
+    "amount_rank",
+    "amount_is_max",
+    "amount_share_of_max",
+    "amount_is_sum",
+    "amount_is_items_sum",
+    "amount_from_bottom",
+    "amount_negative",
+    "currency_on_line",
+    "order_on_page",
+    "candidates",
+)
+
+
+def _label_scores(cand: Candidate, ctx: Context) -> list[float]:
+    n = len(_GROUPS)
+    line = [0.0] * n
+    left = [0.0] * n
+    above = [0.0] * n
+    here = folded_position(cand.line, cand.start)
+    before = [h for h in ctx.hits.get(cand.line.index, []) if h.end <= here]
+    nearest = max((h.end for h in before), default=-1)
+    for h in before:
+        score = h.score if h.end == nearest else 0.5 * h.score
+        line[h.group] = max(line[h.group], score)
+    for rank, other in enumerate(ctx.row_left.get(cand.line.index, [])[:2]):
+        for h in ctx.hits.get(other.index, []):
+            left[h.group] = max(left[h.group], h.score * (1.0 if rank == 0 else 0.6))
+    for rank, other in enumerate(ctx.above.get(cand.line.index, [])[:2]):
+        for h in ctx.hits.get(other.index, []):
+            above[h.group] = max(above[h.group], h.score * (1.0 if rank == 0 else 0.6))
+    return [v for g in range(n) for v in (line[g], left[g], above[g])]
+
+
+def _rules_match(cand: Candidate, ctx: Context) -> tuple[float, float]:
+    picked = ctx.rules.fields.get(cand.field)
+    if picked is None or not picked.value or normalised(picked.value) != normalised(cand.value):
+        return 0.0, 0.0
+    same_line = cand.line.id in picked.line_ids
+    return (1.0 if same_line else 0.5), picked.confidence
+
+
+def _amount_features(cand: Candidate, ctx: Context) -> list[float]:
+    value = cand.amount
+    if value is None or not ctx.amounts:
+        return [-1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0]
+    biggest = max(ctx.amounts)
+    rank = sum(1 for a in set(ctx.amounts) if a > value)
+    later = ctx.figures_after[cand.line.index]
+    share = float(value / biggest) if biggest > 0 else 0.0
+    return [
+        float(min(rank, 20)),
+        float(value == biggest),
+        share,
+        float(value in ctx.sums),
+        float(ctx.items_sum is not None and abs(ctx.items_sum - value) < Decimal("0.011")),
+        float(min(later, 30)),
+        float(value < 0),
+    ]
+
+
+def features(cand: Candidate, ctx: Context, same_field: int) -> list[float]:
+    """One row of :data:`FEATURES` for ``cand``; ``same_field`` is how many candidates it has."""
+    ln = cand.line
+    text = cand.value
+    page = ctx.page_lines.get(ln.page, [ln])
+    rank, taller = ctx.page_rank[ln.index]
+    digits = sum(ch.isdigit() for ch in text)
+    letters = sum(ch.isalpha() for ch in text)
+    uppers = sum(ch.isupper() for ch in text)
+    gap = 1.0
+    for p, y0, y1 in ctx.addressee_y:
+        if p == ln.page:
+            gap = min(gap, 0.0 if y0 <= ln.cy <= y1 else min(abs(ln.cy - y0), abs(ln.cy - y1)))
+    picked, confidence = _rules_match(cand, ctx)
+    if cand.field == "seller_name":
+        problem = name_problem(text) is not None
+    elif cand.field == "invoice_number":
+        problem = number_problem(text, ctx.postcodes) is not None
+    else:
+        problem = False
+    words = set(re.findall(r"[a-z0-9]{3,}", text.lower()))
+    domain = any(d in "".join(sorted(words)) or any(w in d for w in words) for d in ctx.domains)
+    order = ctx.figures_before[ln.index]
+    row = [
+        *_label_scores(cand, ctx),
+        float(min(ln.page, 3)),
+        ln.x0,
+        ln.y0,
+        ln.x1,
+        ln.y1,
+        cand.start / max(len(ln.text), 1),
+        len(text) / max(len(ln.text), 1),
+        ln.h / max(ctx.median_h, 1e-4),
+        taller,
+        rank / max(len(page), 1),
+        float(len(text.split())),
+        float(len(text)),
+        float(digits),
+        float(letters),
+        uppers / max(letters, 1),
+        float(sum(ch in "-/." for ch in text)),
+        float(ln.page == 1 and ln.y1 < 0.22),
+        float(ln.page == 1 and 0.12 < ln.y0 < 0.42 and ln.x0 < 0.5),
+        float(ln.y0 > 0.45 and ln.x0 > 0.4),
+        float(ln.y0 > 0.85),
+        float(min(ctx.counts.get(normalised(text), 0), 10)),
+        float(ln.index in ctx.addressee),
+        gap,
+        float(ln.index in ctx.issuer),
+        picked,
+        confidence,
+        float(problem),
+        float(bool(LEGAL_FORMS.search(ln.folded))),
+        float(domain and cand.field == "seller_name"),
+        *_amount_features(cand, ctx),
+        float(bool(find_currency(ln.text))),
+        float(min(order, 60)),
+        float(same_field),
+    ]
+    return row

@@ -1,0 +1,154 @@
+"""The learned scorer: load the shipped model once, score candidates, pick each key field.
+
+``model.joblib`` (written by ``make train`` = ``bench/train_extractor.py``) holds one
+scikit-learn classifier per key field (standardised features, logistic regression), the model format version, the feature list it
+was trained with and how it was trained (corpora, counts). :func:`load_model` checks
+the version and that the feature list is :data:`features.FEATURES` exactly, and caches
+the model for the process. :func:`rescore` turns the rules extractor's result into
+the scorer's: for each key field the candidate with the highest probability, where
+it beats the rules' own pick by the field's margin (chosen by the training script with
+each training corpus left out in turn); the currency follows the total's line where it prints one. The probability is not
+calibrated, so the field keeps the rules' confidence (or a neutral one when the
+rules found nothing there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from invoice_pipeline.processing.extract.rules.geometry import Ln
+from invoice_pipeline.processing.extract.rules.values import find_currency
+from invoice_pipeline.processing.extract.scorer.candidates import (
+    KEY_FIELDS,
+    Candidate,
+    build_context,
+    generate,
+    normalised,
+)
+from invoice_pipeline.processing.extract.scorer.features import FEATURES, features
+from invoice_pipeline.schema import ExtractedInvoice, FieldValue
+
+MODEL_VERSION = 1
+MODEL_FILE = Path(__file__).with_name("model.joblib")
+_NEUTRAL_CONFIDENCE = 0.5
+
+
+class ModelMismatch(RuntimeError):
+    """The model file is of another version or was trained on other features."""
+
+
+@dataclass(frozen=True)
+class ScorerModel:
+    version: int
+    features: tuple[str, ...]
+    models: dict[str, Any]
+    info: dict[str, Any]
+    margins: dict[str, float]
+    """Per field: how much more probable than the rules' pick a candidate must be."""
+
+    def probabilities(self, field: str, rows: list[list[float]]) -> np.ndarray:
+        model = self.models.get(field)
+        if model is None or not rows:
+            return np.zeros(len(rows))
+        return model.predict_proba(np.asarray(rows, dtype=float))[:, 1]
+
+
+def check(data: dict[str, Any]) -> ScorerModel:
+    """The model in ``data`` when its version and feature list are this code's."""
+    if data.get("version") != MODEL_VERSION:
+        raise ModelMismatch(
+            f"model version {data.get('version')!r}, this code reads {MODEL_VERSION}"
+        )
+    if tuple(data.get("features", ())) != FEATURES:
+        raise ModelMismatch("the model was trained on another feature list: run `make train`")
+    return ScorerModel(
+        MODEL_VERSION,
+        FEATURES,
+        dict(data["models"]),
+        dict(data.get("info", {})),
+        {k: float(v) for k, v in data.get("margins", {}).items()},
+    )
+
+
+def read_model(path: Path) -> ScorerModel:
+    import joblib
+
+    return check(joblib.load(path))
+
+
+@cache
+def load_model() -> ScorerModel:
+    """The shipped model, read and checked once per process."""
+    return read_model(MODEL_FILE)
+
+
+def candidate_rows(
+    lines: list[Ln], sep: str, rules: ExtractedInvoice
+) -> dict[str, tuple[list[Candidate], list[list[float]]]]:
+    """Per key field: its candidates and their feature rows."""
+    ctx = build_context(lines, sep, rules)
+    out = {}
+    for name, cands in generate(ctx).items():
+        out[name] = (cands, [features(c, ctx, len(cands)) for c in cands])
+    return out
+
+
+def rescore(
+    lines: list[Ln], sep: str, rules: ExtractedInvoice, model: ScorerModel | None = None
+) -> ExtractedInvoice:
+    """``rules`` with each key field set to its best-scored candidate."""
+    model = model or load_model()
+    result = rules.model_copy(deep=True)
+    scored = candidate_rows(lines, sep, rules)
+    probabilities = {n: model.probabilities(n, rows) for n, (_c, rows) in scored.items()}
+    for name, (cands, _rows) in scored.items():
+        if not cands or name not in KEY_FIELDS:
+            continue
+        probs = probabilities[name]
+        best = int(np.argmax(probs))
+        cand = cands[best]
+        old = rules.fields.get(name)
+        if old is not None and old.value and normalised(old.value) == normalised(cand.value):
+            continue
+        pick = _rules_pick(cands, old)
+        if pick is not None and probs[best] - probs[pick] <= model.margins.get(name, 0.0):
+            continue
+        src = cand.lines or [cand.line]
+        result.fields[name] = FieldValue(
+            value=cand.value,
+            confidence=old.confidence if old is not None else _NEUTRAL_CONFIDENCE,
+            line_ids=[ln.id for ln in src],
+            page=cand.line.page,
+            box=cand.line.line.box,
+        )
+        if name == "total_amount":
+            _currency_from(result, cand)
+    return result
+
+
+def _rules_pick(cands: list[Candidate], old: FieldValue | None) -> int | None:
+    """The index of the candidate the rules extractor picked, if it is one."""
+    if old is None or not old.value:
+        return None
+    same = [i for i, c in enumerate(cands) if normalised(c.value) == normalised(old.value)]
+    return next((i for i in same if cands[i].line.id in old.line_ids), same[0] if same else None)
+
+
+def _currency_from(result: ExtractedInvoice, cand: Candidate) -> None:
+    for ln in [cand.line, *cand.lines]:
+        found = find_currency(ln.text)
+        if found:
+            old = result.fields.get("currency")
+            result.fields["currency"] = FieldValue(
+                value=found[0],
+                confidence=old.confidence if old is not None else _NEUTRAL_CONFIDENCE,
+                line_ids=[ln.id],
+                page=ln.page,
+                box=ln.line.box,
+            )
+            return
