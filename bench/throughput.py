@@ -1,6 +1,22 @@
 """Throughput of the real Dagster pipeline, and its overhead against the bare OCR engine.
 
-Usage: ``python bench/throughput.py [--docs 12] [--per-document 3] [--born-digital 40]``.
+Usage: ``python bench/throughput.py [--quick] [--docs 12] [--ocr-docs 40] [--per-document 3]
+[--born-digital 100] [--big-pdf-pages 50]``.
+
+The goals of issue 17, side by side in one run (each line names the machine: cores,
+CPU model and the load average when it was measured):
+
+- scanned and photographed pages per hour through the pipeline against the bare OCR
+  engine on the very same page images, as a ratio (goal >= 0.9), for batch runs and
+  for per-document runs apart; the pages come from both sample generators
+  (``invoice_pipeline.samples`` and ``invoice_pipeline.samples.second``), at least 50
+  at the default sizes (``--ocr-docs`` scans and photos besides the mix);
+- born-digital invoices per hour through ``runner.process`` (what ``invoice-pipeline
+  process`` runs: register, batch runs, the table export; start-up excluded; goal
+  >= 100,000);
+- the peak memory of a run worker (a fresh ``invoice-pipeline process`` process) on
+  one scanned PDF of ``--big-pdf-pages`` image-only pages (goal <= 1.5 GB);
+- one dropped scan, drop to ``evaluation`` on the sensor path (goal <= 5 s).
 
 Generated invoices (born-digital PDFs, scans, phone photos, about a quarter
 of them multi-page) go through ``invoice_job`` on a temporary embedded
@@ -40,6 +56,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
+import math
+import os
 import shutil
 import subprocess
 import sys
@@ -56,6 +75,7 @@ from bench._common import (  # noqa: E402
     PeakMemory,
     Stopwatch,
     bar_chart,
+    load_average,
     max_rss_mib,
     per_hour,
     percentile,
@@ -72,8 +92,39 @@ TARGETS = {
     "born_digital_per_hour": 10_000.0,
     "scan_drop_to_evaluation_s": 10.0,
 }
+GOALS = {
+    "ocr_ratio": 0.9,
+    "born_digital_process_per_hour": 100_000.0,
+    "run_worker_peak_mib": 1536.0,
+    "scan_drop_to_evaluation_s": 5.0,
+}
+"""Issue 17: pipeline pages/h >= 0.9 x bare OCR pages/h; born-digital through ``process``;
+the run worker's peak memory on a 50-page scanned PDF; one dropped scan to evaluation."""
 GROUP_LABELS = {"scan": "scans", "photo": "photos", "pdf": "born-digital"}
 OCR_GROUPS = ("scan", "photo")
+QUICK = {"docs": 3, "ocr_docs": 4, "per_document": 1, "born_digital": 5, "big_pdf_pages": 3}
+"""``--quick``: every phase at a size that checks it works, not what it measures."""
+
+
+# -------------------------------------------------------------------- machine
+
+
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo; the platform's processor string elsewhere)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    import platform
+
+    return platform.processor() or "unknown CPU"
+
+
+def machine_line() -> str:
+    """Cores, CPU model and the load average now: the context every figure is printed with."""
+    load = load_average()
+    shown = "/".join(f"{v:.2f}" for v in load) if load else "unknown"
+    return f"{os.cpu_count()} cores, {cpu_model()}, load {shown}"
 
 
 # --------------------------------------------------------------------- inputs
@@ -89,11 +140,28 @@ def generate_inputs(
     kinds: tuple[str, ...] = ("pdf", "scan", "photo"),
     drop_kinds: tuple[str, ...] = ("scan", "pdf", "photo"),
     multipage_share: float = 0.25,
+    ocr_docs: int = 0,
 ) -> dict[str, list[Any]]:
-    """The generated files: the mix, the extra born-digital set and the per-document drops."""
+    """The generated files: the mix, scans and photos of both generators (``ocr``), the
+    extra born-digital set and the per-document drops."""
     from invoice_pipeline.samples import generate_corpus
+    from invoice_pipeline.samples.second import generate_corpus as generate_second
 
+    first = math.ceil(ocr_docs / 2)
+    ocr = [
+        *generate_corpus(
+            root / "ocr_first",
+            first,
+            seed=seed + 3,
+            kinds=("scan", "photo"),
+            multipage_share=multipage_share,
+        ),
+        *generate_second(
+            root / "ocr_second", ocr_docs - first, seed=seed + 4, kinds=("scan", "photo")
+        ),
+    ]
     return {
+        "ocr": ocr,
         "mix": generate_corpus(
             root / "mix", docs, seed=seed, kinds=kinds, multipage_share=multipage_share
         ),
@@ -249,6 +317,7 @@ def backfill(root: Path, groups: dict[str, list[Any]], batch_size: int) -> dict[
                 pages = sum(s.pages for s in samples)
                 if group in OCR_GROUPS:  # now, so that the machine's load is about the same
                     out["bare_ocr"][group] = bare_ocr(UPath(env["storage"]) / "assets", keys)
+                    out["ocr_machine"] = machine_line()
                 out["groups"][group] = {
                     "documents": len(samples),
                     "pages": pages,
@@ -380,6 +449,125 @@ def per_document(root: Path, drops: list[Any], stable: float) -> dict[str, Any]:
     }
 
 
+def per_document_ocr(root: Path, samples: list[Any]) -> dict[str, Any]:
+    """The scans and photos again, one run per document (as the sensor launches them), and
+    the bare engine on the pages those runs stored, right after: pages/h of both."""
+    from upath import UPath
+
+    from invoice_pipeline import runner, settings
+    from invoice_pipeline.definitions import build_definitions
+    from invoice_pipeline.processing.intake.store import DocumentStore
+
+    load_before = load_average()
+    with pipeline_env(root / "per_document_ocr") as env:
+        defs = build_definitions()
+        instance = runner.get_instance()
+        try:
+            store = DocumentStore(settings.get().storage_root)
+            registered = runner.register(instance, store, [(str(s.path), s.path) for s in samples])
+            keys = [r.entry.document_id for r in registered if r.entry]
+            seconds = cpu = 0.0
+            failed = 0
+            for key in keys:
+                with Stopwatch() as sw:
+                    result = runner.run_batch(defs, instance, [key])
+                seconds += sw.seconds
+                cpu += sw.cpu_seconds
+                failed += not result.success
+            bare = bare_ocr(UPath(env["storage"]) / "assets", keys)
+        finally:
+            instance.dispose()
+    pages = sum(s.pages for s in samples)
+    return {
+        "documents": len(samples),
+        "pages": pages,
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
+        "pages_per_hour": per_hour(pages, seconds),
+        "failed_runs": failed,
+        "bare_ocr": bare,
+        "load_before": load_before,
+        "machine": machine_line(),
+    }
+
+
+def born_digital_process(root: Path, samples: list[Any], batch_size: int) -> dict[str, Any]:
+    """Born-digital PDFs through ``runner.process`` (register, batch runs, table export) in
+    this warm process: the definitions and the instance exist before the clock starts."""
+    from invoice_pipeline import runner
+    from invoice_pipeline.definitions import build_definitions
+
+    with pipeline_env(root / "born_digital_process", INVOICE_BATCH_SIZE=str(batch_size)):
+        defs = build_definitions()
+        instance = runner.get_instance()
+        try:
+            with Stopwatch() as sw:
+                records = runner.process(
+                    [str(s.path) for s in samples], defs=defs, instance=instance
+                )
+        finally:
+            instance.dispose()
+    statuses: dict[str, int] = defaultdict(int)
+    for record in records:
+        statuses[record.status] += 1
+    return {
+        "documents": len(samples),
+        "batch_size": batch_size,
+        "seconds": round(sw.seconds, 3),
+        "cpu_seconds": round(sw.cpu_seconds, 3),
+        "ms_per_document": round(1000 * sw.seconds / max(1, len(samples)), 1),
+        "documents_per_hour": per_hour(len(samples), sw.seconds),
+        "statuses": dict(statuses),
+        "machine": machine_line(),
+    }
+
+
+def scanned_pdf(path: Path, scans: list[Any], pages: int) -> Path:
+    """One image-only PDF of ``pages`` pages cycled from the frames of ``scans``."""
+    from PIL import Image, ImageSequence
+
+    frames: list[Any] = []
+    for sample in scans:
+        with Image.open(sample.path) as img:
+            frames += [f.convert("L") for f in ImageSequence.Iterator(img)]
+    chosen = [frames[i % len(frames)] for i in range(pages)]
+    chosen[0].save(path, "PDF", save_all=True, append_images=chosen[1:], resolution=200.0)
+    return path
+
+
+WORKER = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+from invoice_pipeline import runner
+t1 = time.perf_counter()
+[record] = runner.process([sys.argv[1]])
+t2 = time.perf_counter()
+print(json.dumps({"status": record.status, "start_s": t1 - t0, "process_s": t2 - t1,
+                  "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def run_worker_memory(root: Path, scans: list[Any], pages: int) -> dict[str, Any]:
+    """A fresh ``invoice-pipeline process`` worker on one scanned PDF: its peak RSS."""
+    folder = root / "big_pdf"
+    folder.mkdir(parents=True, exist_ok=True)
+    pdf = scanned_pdf(folder / f"scanned-{pages}-pages.pdf", scans, pages)
+    with pipeline_env(folder / "env"):
+        done = subprocess.run(
+            [sys.executable, "-c", WORKER, str(pdf)], capture_output=True, text=True, check=True
+        )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "pages": pages,
+        "file_mib": round(pdf.stat().st_size / 1024 / 1024, 1),
+        "status": figures["status"],
+        "process_s": round(figures["process_s"], 2),
+        "seconds_per_page": round(figures["process_s"] / pages, 3),
+        "peak_rss_mib": round(figures["peak_rss_kib"] / 1024, 1),
+        "machine": machine_line(),
+    }
+
+
 # --------------------------------------------------------------------- main
 
 
@@ -396,8 +584,16 @@ def measure(
     with_cold_start: bool = True,
     with_warm_up: bool = True,
     workdir: Path | None = None,
+    ocr_docs: int = 0,
+    per_document_ocr_runs: bool = True,
+    big_pdf_pages: int = 0,
 ) -> dict[str, Any]:
-    """Run every phase and return the figures (also what ``throughput.json`` holds)."""
+    """Run every phase and return the figures (also what ``throughput.json`` holds).
+
+    ``ocr_docs`` scans and photos of both generators join the mix's; with
+    ``per_document_ocr_runs`` they (and the mix's) run again one document per run;
+    ``big_pdf_pages`` > 0 measures a run worker on a scanned PDF of that many pages.
+    """
     quiet_logs()
     with tempfile.TemporaryDirectory(prefix="bench-throughput-", dir=workdir) as tmp:
         root = Path(tmp)
@@ -410,15 +606,19 @@ def measure(
                 seed=seed,
                 kinds=kinds,
                 drop_kinds=drop_kinds,
+                ocr_docs=ocr_docs,
             )
         print(
-            f"generated {docs} mixed, {born_digital} born-digital and {per_document_docs} "
+            f"generated {docs} mixed, {ocr_docs} scans/photos (both generators), "
+            f"{born_digital} born-digital and {per_document_docs} "
             f"drop files in {gen.seconds:.1f} s",
             flush=True,
         )
         report: dict[str, Any] = {
             "settings": {
                 "docs": docs,
+                "ocr_docs": ocr_docs,
+                "big_pdf_pages": big_pdf_pages,
                 "per_document": per_document_docs,
                 "born_digital": born_digital,
                 "batch_size": batch_size,
@@ -440,7 +640,7 @@ def measure(
             report["warm_up_s"] = warm_up(root, warm_sample)
 
         by_kind: dict[str, list[Any]] = {"scan": [], "photo": [], "pdf": []}
-        for sample in [*inputs["mix"], *inputs["born_digital"]]:
+        for sample in [*inputs["mix"], *inputs["ocr"], *inputs["born_digital"]]:
             by_kind[sample.kind].append(sample)
         groups = {k: v for k, v in by_kind.items() if v}
         print(f"backfill: {sum(len(v) for v in groups.values())} documents ...", flush=True)
@@ -456,11 +656,50 @@ def measure(
                 figures["overhead_ratio_cpu"] = round(
                     group["cpu_seconds"] / figures["cpu_seconds"], 3
                 )
+        ocr_samples = [s for kind in OCR_GROUPS for s in groups.get(kind, [])]
+        report["ocr_batch"] = ocr_summary(back, bare)
+        if per_document_ocr_runs and ocr_samples:
+            print(f"per-document runs: {len(ocr_samples)} scans and photos ...", flush=True)
+            report["ocr_per_document"] = per_document_ocr(root, ocr_samples)
+        if inputs["born_digital"]:
+            print(f"process: {len(inputs['born_digital'])} born-digital ...", flush=True)
+            report["born_digital_process"] = born_digital_process(
+                root, inputs["born_digital"], batch_size
+            )
         print(f"per-document runs: {len(inputs['drops'])} drops ...", flush=True)
         report["per_document"] = per_document(root, inputs["drops"], stable)
+        report["drop_machine"] = machine_line()
+        scans = [s for s in ocr_samples if s.kind == "scan"]
+        if big_pdf_pages > 0 and scans:
+            print(f"run worker: one scanned PDF of {big_pdf_pages} pages ...", flush=True)
+            report["run_worker"] = run_worker_memory(root, scans[:10], big_pdf_pages)
         report["process_peak_rss_mib"] = max_rss_mib()
     report["targets"] = targets(report)
+    report["goals"] = goals(report)
     return report
+
+
+def ocr_summary(back: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
+    """Scans and photos together: pipeline pages/h in batch runs against the bare engine's."""
+    kinds = [k for k in OCR_GROUPS if k in back["groups"] and k in bare]
+    pages = sum(back["groups"][k]["pages"] for k in kinds)
+    seconds = sum(back["groups"][k]["seconds"] for k in kinds)
+    bare_pages = sum(bare[k]["pages"] for k in kinds)
+    bare_seconds = sum(bare[k]["seconds"] for k in kinds)
+    return {
+        "documents": sum(back["groups"][k]["documents"] for k in kinds),
+        "pages": pages,
+        "seconds": round(seconds, 3),
+        "pages_per_hour": per_hour(pages, seconds),
+        "bare_pages": bare_pages,
+        "bare_seconds": round(bare_seconds, 3),
+        "bare_pages_per_hour": per_hour(bare_pages, bare_seconds),
+        "machine": back.get("ocr_machine", machine_line()),
+    }
+
+
+def _ratio(pipeline: float | None, bare: float | None) -> float | None:
+    return round(pipeline / bare, 3) if pipeline and bare else None
 
 
 def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -505,6 +744,85 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             "measured": worst,
             "target": f"<= {TARGETS['scan_drop_to_evaluation_s']:.0f}",
             "met": bool(worst is not None and worst <= TARGETS["scan_drop_to_evaluation_s"]),
+        }
+    )
+    return rows
+
+
+def goals(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 17's goals, each with the figures beside it and the machine it was measured on."""
+    rows: list[dict[str, Any]] = []
+    batch = report.get("ocr_batch") or {}
+    ratio = _ratio(batch.get("pages_per_hour"), batch.get("bare_pages_per_hour"))
+    rows.append(
+        {
+            "what": f"scans+photos, batch runs: pipeline / bare OCR pages/h ({batch.get('pages', 0)} pages)",
+            "pipeline": batch.get("pages_per_hour"),
+            "bare": batch.get("bare_pages_per_hour"),
+            "measured": ratio,
+            "goal": f">= {GOALS['ocr_ratio']}",
+            "met": bool(ratio and ratio >= GOALS["ocr_ratio"]),
+            "machine": batch.get("machine"),
+        }
+    )
+    per_doc = report.get("ocr_per_document")
+    if per_doc:
+        bare = per_doc["bare_ocr"]
+        bare_per_hour = per_hour(bare["pages"], bare["seconds"])
+        ratio = _ratio(per_doc["pages_per_hour"], bare_per_hour)
+        rows.append(
+            {
+                "what": f"scans+photos, per-document runs: pipeline / bare OCR pages/h ({per_doc['pages']} pages)",
+                "pipeline": per_doc["pages_per_hour"],
+                "bare": bare_per_hour,
+                "measured": ratio,
+                "goal": f">= {GOALS['ocr_ratio']}",
+                "met": bool(ratio and ratio >= GOALS["ocr_ratio"]),
+                "machine": per_doc["machine"],
+            }
+        )
+    process = report.get("born_digital_process")
+    if process:
+        rows.append(
+            {
+                "what": f"born-digital invoices/h through process ({process['documents']} PDFs, "
+                f"{process['ms_per_document']} ms each)",
+                "pipeline": process["documents_per_hour"],
+                "bare": None,
+                "measured": process["documents_per_hour"],
+                "goal": f">= {GOALS['born_digital_process_per_hour']:,.0f}",
+                "met": process["documents_per_hour"] >= GOALS["born_digital_process_per_hour"],
+                "machine": process["machine"],
+            }
+        )
+    worker = report.get("run_worker")
+    if worker:
+        rows.append(
+            {
+                "what": f"run worker peak memory (MiB), one scanned PDF of {worker['pages']} pages",
+                "pipeline": None,
+                "bare": None,
+                "measured": worker["peak_rss_mib"],
+                "goal": f"<= {GOALS['run_worker_peak_mib']:,.0f}",
+                "met": worker["peak_rss_mib"] <= GOALS["run_worker_peak_mib"],
+                "machine": worker["machine"],
+            }
+        )
+    scans = [
+        r["latency_s"]
+        for r in report["per_document"]["rows"]
+        if r["kind"] == "scan" and r["latency_s"] is not None
+    ]
+    worst = max(scans) if scans else None
+    rows.append(
+        {
+            "what": "one dropped scan, drop -> evaluation (s)",
+            "pipeline": None,
+            "bare": None,
+            "measured": worst,
+            "goal": f"<= {GOALS['scan_drop_to_evaluation_s']:.0f}",
+            "met": bool(worst is not None and worst <= GOALS["scan_drop_to_evaluation_s"]),
+            "machine": report.get("drop_machine"),
         }
     )
     return rows
@@ -608,6 +926,21 @@ def print_report(report: dict[str, Any]) -> None:
         [[t["what"], t["measured"], t["target"], t["met"]] for t in report["targets"]],
         title="Targets (issue 8)",
     )
+    worker = report.get("run_worker")
+    if worker:
+        print(
+            f"\nrun worker on a {worker['pages']}-page scanned PDF ({worker['file_mib']} MiB): "
+            f"{worker['process_s']} s ({worker['seconds_per_page']} s/page), status "
+            f"{worker['status']}, peak RSS {worker['peak_rss_mib']} MiB"
+        )
+    print_table(
+        ["goal", "pipeline", "bare OCR", "measured", "goal", "met", "machine (cores, CPU, load)"],
+        [
+            [g["what"], g["pipeline"], g["bare"], g["measured"], g["goal"], g["met"], g["machine"]]
+            for g in report.get("goals", [])
+        ],
+        title="Goals (issue 17), side by side in this run",
+    )
 
 
 def chart(report: dict[str, Any], path: Path) -> Path | None:
@@ -632,11 +965,21 @@ def chart(report: dict[str, Any], path: Path) -> Path | None:
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="every phase at a tiny size")
     parser.add_argument("--docs", type=int, default=12, help="mixed documents (pdf, scan, photo)")
+    parser.add_argument(
+        "--ocr-docs", type=int, default=40, help="extra scans and photos, both generators"
+    )
+    parser.add_argument(
+        "--big-pdf-pages", type=int, default=50, help="pages of the run worker's scanned PDF"
+    )
+    parser.add_argument(
+        "--no-per-document-ocr", action="store_true", help="skip the per-document OCR runs"
+    )
     parser.add_argument(
         "--per-document", type=int, default=3, help="documents dropped one at a time"
     )
-    parser.add_argument("--born-digital", type=int, default=40, help="extra born-digital PDFs")
+    parser.add_argument("--born-digital", type=int, default=100, help="extra born-digital PDFs")
     parser.add_argument("--batch-size", type=int, default=25, help="INVOICE_BATCH_SIZE")
     parser.add_argument("--stable", type=float, default=1.0, help="INVOICE_STABLE_SECONDS")
     parser.add_argument("--seed", type=int, default=7)
@@ -644,8 +987,14 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    if args.quick:
+        for name, value in QUICK.items():
+            setattr(args, name, value)
     return measure(
         docs=args.docs,
+        ocr_docs=args.ocr_docs,
+        big_pdf_pages=args.big_pdf_pages,
+        per_document_ocr_runs=not args.no_per_document_ocr,
         per_document_docs=args.per_document,
         born_digital=args.born_digital,
         batch_size=args.batch_size,
@@ -657,6 +1006,7 @@ def _measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
 
 def _exit_status(report: dict[str, Any]) -> int:
     failed = report["backfill"]["failed_runs"] + report["per_document"]["failed_runs"]
+    failed += report.get("ocr_per_document", {}).get("failed_runs", 0)
     if failed:
         print(f"{failed} run(s) failed", file=sys.stderr)
     return 1 if failed else 0

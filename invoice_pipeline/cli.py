@@ -298,3 +298,60 @@ def backfill(
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.group()
+def vendors() -> None:
+    """The vendor memory: profiles learned from reviewed invoices (list, show, forget)."""
+
+
+def _vendor_store():
+    from invoice_pipeline.processing.vendors.store import VendorStore
+
+    return VendorStore(_results())
+
+
+@vendors.command("list")
+def vendors_list() -> None:
+    """Every known vendor: key, name, version, documents learned from, fields known (JSON lines)."""
+    for p in _vendor_store().profiles():
+        row = {
+            "vendor_key": p.vendor_key,
+            "name": p.display_name,
+            "version": p.version,
+            "documents": len(p.learned_from),
+            "fields": sorted(p.fields),
+        }
+        click.echo(json.dumps(row))
+
+
+@vendors.command("show")
+@click.argument("vendor")
+def vendors_show(vendor: str) -> None:
+    """One vendor's profile and history (VENDOR: its key, VAT id, IBAN or name), as JSON."""
+    from invoice_pipeline.processing.vendors.store import UnknownVendor
+
+    store = _vendor_store()
+    try:
+        profile = store.find(vendor, include_forgotten=True)
+    except UnknownVendor:
+        raise click.ClickException(f"no vendor {vendor!r}") from None
+    body = {
+        "profile": profile.model_dump(mode="json"),
+        "history": store.history(profile.vendor_key),
+    }
+    click.echo(json.dumps(body, indent=2, default=str))
+
+
+@vendors.command("forget")
+@click.argument("vendor")
+@click.option("--by", default=None, help="Who forgets it (kept in the history).")
+def vendors_forget(vendor: str, by: str | None) -> None:
+    """Forget a vendor: its profile no longer applies; its history is kept."""
+    from invoice_pipeline.processing.vendors.store import UnknownVendor
+
+    try:
+        profile = _vendor_store().forget(vendor, by=by)
+    except UnknownVendor:
+        raise click.ClickException(f"no vendor {vendor!r}") from None
+    click.echo(f"forgot {profile.display_name} ({profile.vendor_key}), version {profile.version}")

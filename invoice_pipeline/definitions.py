@@ -7,6 +7,7 @@ import dagster as dg
 
 from invoice_pipeline import settings
 from invoice_pipeline.assets import DOCUMENT_ASSETS, invoices, invoices_automation_sensor
+from invoice_pipeline.assets.vendor_profiles import vendor_profiles
 from invoice_pipeline.jobs import executor, invoice_job, invoices_table_job
 from invoice_pipeline.resources.decision import DecisionResource
 from invoice_pipeline.resources.documents import DocumentStoreResource
@@ -14,6 +15,7 @@ from invoice_pipeline.resources.extractor import ExtractorResource
 from invoice_pipeline.resources.io_manager import InvoiceIOManager
 from invoice_pipeline.resources.ocr import OcrResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
+from invoice_pipeline.resources.vendors import VendorMemoryResource
 from invoice_pipeline.sensors import drop_folder_sensor
 
 
@@ -34,12 +36,17 @@ def resources() -> dict[str, object]:
         "extractor": ExtractorResource.from_options(current.extractor),
         "results_db": ResultsDatabaseResource(url=current.results_db_url),
         "decision": DecisionResource.from_thresholds(current.thresholds),
+        "vendor_memory": VendorMemoryResource(
+            url=current.results_db_url,
+            enabled=current.vendor_memory,
+            learn_auto_approved=current.vendor_learn_auto_approved,
+        ),
     }
 
 
 def build_definitions() -> dg.Definitions:
     return dg.Definitions(
-        assets=[*DOCUMENT_ASSETS, invoices],
+        assets=[*DOCUMENT_ASSETS, invoices, vendor_profiles],
         jobs=[invoice_job, invoices_table_job],
         sensors=[drop_folder_sensor, invoices_automation_sensor],
         resources=resources(),

@@ -246,6 +246,11 @@ class FieldValue(_Model):
     line_ids: list[str] = Field(default_factory=list)
     page: int | None = None
     box: Box | None = None
+    score: float | None = None
+    """The learned scorer's probability for this value (uncalibrated; None without it)."""
+    source: str | None = None
+    """Where the value was read when not by the extractor itself, such as
+    ``vendor_profile:vat:DE123456789@v3`` (a learned vendor profile and its version)."""
 
 
 class ExtractedLineItem(_Model):
@@ -310,6 +315,10 @@ class Evidence(_Model):
     box: Box | None = None
     line_ids: list[str] = Field(default_factory=list)
     text: str | None = None
+    score: float | None = None
+    """The learned scorer's probability (None without it); calibration reads it."""
+    source: str | None = None
+    """``FieldValue.source`` of the value (a vendor profile and its version), if any."""
 
 
 class LineItem(_Model):

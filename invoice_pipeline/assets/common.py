@@ -122,6 +122,17 @@ def documents_of(context: dg.AssetExecutionContext) -> list[str]:
     return list(context.partition_keys)
 
 
+def runs_later_in_this_process(context: dg.AssetExecutionContext, step_key: str) -> bool:
+    """Whether ``step_key`` is a step of this run executed in this same process (the
+    in-process executor); False where each step gets its own process or pod."""
+    from invoice_pipeline.resources.io_manager import IN_PROCESS_EXECUTORS
+
+    step = context.get_step_execution_context()
+    if step.job_def.executor_def.name not in IN_PROCESS_EXECUTORS:
+        return False
+    return step_key in step.execution_plan.step_keys_to_execute
+
+
 def stage_status(key: str, stage: str, value: Any) -> tuple[str, str, str, list[str]]:
     """(document_id, stage, status, reasons) for the results database's status table."""
     if getattr(value, "failed", False):

@@ -15,6 +15,7 @@ from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.extract.base import ProviderUnavailable
 from invoice_pipeline.resources.extractor import ExtractorResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
+from invoice_pipeline.resources.vendors import VendorMemoryResource
 from invoice_pipeline.schema import TEXT_FIELDS, ExtractedInvoice, OcrDocument
 
 LLM_RETRIES = 3
@@ -40,14 +41,16 @@ def llm_fields(
     results_db: ResultsDatabaseResource,
     ocr_text: dict[str, OcrDocument],
     extractor: ExtractorResource,
+    vendor_memory: VendorMemoryResource,
 ) -> dict[str, ExtractedInvoice]:
     """Invoice number, dates, parties, VAT ids, IBAN, totals and line items as printed,
     each with a confidence and the OCR lines it came from. The extractor is the
     offline ``rules`` one unless LLM_PROVIDER names a provider or a fallback chain;
     e-invoices are read from their XML. Runs in the ``llm`` pool so calls to an
-    API stay bounded across runs.
+    API stay bounded across runs. A known vendor's fields are then read with the
+    profile learned from its reviewed invoices (the ``vendor_memory`` resource).
     """
-    impl = extractor.extractor()
+    impl = vendor_memory.wrap(extractor.extractor())
     totals = {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
 
     def work(key: str) -> ExtractedInvoice:

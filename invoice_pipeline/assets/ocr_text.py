@@ -18,6 +18,7 @@ from invoice_pipeline.assets.common import (
 )
 from invoice_pipeline.k8s import ocr_step_k8s_config
 from invoice_pipeline.processing import stages
+from invoice_pipeline.processing.ocr.prefetch import PREFETCH
 from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.ocr import OcrResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
@@ -56,6 +57,9 @@ def ocr_text(
     """Text lines with boxes and confidences: the PDF text layer where a page has one,
     the OCR engine (rapidocr by default) elsewhere, and the e-invoice XML when the
     document carries one. The engine loads once per process for the whole batch.
+    A document whose page images ``preprocessed`` already handed to the background
+    OCR thread of this process (same run) takes them from there: the same engine
+    call on the same pages.
     """
     store = document_store.store()
     options = ocr.options()
@@ -74,13 +78,25 @@ def ocr_text(
             source_file=raw[key].source_file,
         )
 
+    def work(key: str) -> OcrDocument:
+        pdf_bytes = data.pop(key)
+        started = PREFETCH.take(context.run_id, key)
+        pages = None
+        if started is not None and not started.cancelled() and started.exception() is None:
+            pages = started.result()
+        else:
+            # not prefetched, or the prefetch raised: read here, so that a failure takes the
+            # step's own path (retry policy, the document's reason) and a transient one can pass
+            PREFETCH.wait()  # one thread at a time in the engine
+        return stages.read_text(
+            raw[key], preprocessed[key], pdf_bytes, options=options, image_pages=pages
+        )
+
     return materialize_documents(
         context,
         "ocr_text",
         before=read,
-        work=lambda key: stages.read_text(
-            raw[key], preprocessed[key], data.pop(key), options=options
-        ),
+        work=work,
         failed=failed,
         metadata=lambda key, result: ocr_metadata(result),
         status_store=results_db.store(),

@@ -8,10 +8,13 @@ from invoice_pipeline.assets.common import (
     document_asset,
     materialize_documents,
     retry,
+    runs_later_in_this_process,
     status_metadata,
 )
 from invoice_pipeline.processing import stages
 from invoice_pipeline.processing.imaging.thumbnail import thumbnail_markdown, thumbnail_png
+from invoice_pipeline.processing.ocr.pages import read_image_pages
+from invoice_pipeline.processing.ocr.prefetch import PREFETCH
 from invoice_pipeline.resources.documents import DocumentStoreResource
 from invoice_pipeline.resources.ocr import OcrResource
 from invoice_pipeline.resources.results import ResultsDatabaseResource
@@ -30,11 +33,17 @@ def preprocessed(
 
     Images get EXIF orientation, rotation and skew correction and contrast
     clean-up; PDF pages without text are rendered. Pages with a text layer are
-    not rendered at all: they are read from the PDF in ``ocr_text``.
+    not rendered at all: they are read from the PDF in ``ocr_text``. When
+    ``ocr_text`` runs later in this same process, each finished document is handed
+    to the background OCR thread (``processing/ocr/prefetch.py``) at once, so OCR
+    of one document's page images overlaps the preprocessing of the next (text
+    layers and PDFs stay on this thread: PDFium is not thread-safe).
     """
     store = document_store.store()
     limits = document_store.limits()
     data: dict[str, bytes | None] = {}
+    prefetch = runs_later_in_this_process(context, "ocr_text")
+    options = ocr.options()
 
     def read(key: str) -> None:
         doc = raw[key]
@@ -42,6 +51,10 @@ def preprocessed(
 
     def work(key: str) -> PreprocessedDocument:
         return stages.preprocess(raw[key], data[key], dpi=ocr.dpi, limits=limits)
+
+    def start_ocr(key: str, pre: PreprocessedDocument) -> None:
+        if prefetch and not pre.failed and any(p.image is not None for p in pre.pages):
+            PREFETCH.submit(context.run_id, key, lambda: read_image_pages(pre, options=options))
 
     def failed(key: str, issue: Issue) -> PreprocessedDocument:
         doc = raw[key]
@@ -66,6 +79,7 @@ def preprocessed(
         before=read,
         work=work,
         failed=failed,
+        after=start_ocr,
         metadata=metadata,
         status_store=results_db.store(),
     )

@@ -25,6 +25,7 @@ from invoice_pipeline.schema import (
     InvoiceRecord,
     Issue,
     OcrDocument,
+    OcrPage,
     PreprocessedDocument,
     RawDocument,
 )
@@ -66,10 +67,12 @@ def read_text(
     data: bytes | None,
     *,
     options: OcrOptions | None = None,
+    image_pages: dict[int, OcrPage] | None = None,
 ) -> OcrDocument:
     """Text with boxes: the PDF text layer where there is one, OCR elsewhere, e-invoice XML.
 
-    ``options`` choose the OCR engine, device and time limit per page (None: defaults).
+    ``options`` choose the OCR engine, device and time limit per page (None: defaults);
+    ``image_pages``: pages the engine already read (``ocr.pages.read_image_pages``).
     """
     if pre.failed or data is None:
         return OcrDocument(
@@ -86,7 +89,12 @@ def read_text(
     else:
         from invoice_pipeline.processing.ocr.pages import read_document
 
-        ocr = read_document(pre, options=options, pdf_bytes=data if raw.kind == "pdf" else None)
+        ocr = read_document(
+            pre,
+            options=options,
+            pdf_bytes=data if raw.kind == "pdf" else None,
+            image_pages=image_pages,
+        )
         if raw.embedded_xml:
             from invoice_pipeline.processing.imaging import pdf
 

@@ -24,7 +24,7 @@ class ExtractorResource(dg.ConfigurableResource):
 
     provider: str = "rules"
     """rules, openai, anthropic, gemini, openai_compatible; a comma list is a fallback chain."""
-    scorer: bool = False
+    scorer: bool = True
     """The learned candidate scorer picks the rules extractor's key fields (EXTRACT_SCORER)."""
     cache_dir: str | None = None
     """The LLM response cache (a path or fsspec URL); None: no cache."""

@@ -5,6 +5,16 @@ folder or to any fsspec URL (``s3://bucket/prefix``) and a step in another pod
 reads what the previous step wrote. Partitioned values are passed as
 ``{partition_key: value}`` in both directions, whether a run covers one
 document or a batch of them.
+
+Page images skip the PNG round trip when their consumer runs in the same process
+(the in-process executor with the consuming step in the run's plan): the
+:class:`~invoice_pipeline.schema.PreprocessedDocument` is handed over in memory
+(:mod:`invoice_pipeline.processing.imaging.handoff`) and its PNGs are written by a
+background thread meanwhile; the JSON is always written at once. Every later
+``handle_output`` of the run waits for those writes first, so once the consumer
+is materialised the pages are on storage (for the review page, a re-execution,
+a step in another process). Any other executor (multiprocess, k8s: the GPU OCR
+pod) gets the PNGs written before the step ends and reads them from storage.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from dagster import InputContext, OutputContext
 from pydantic import BaseModel
 from upath import UPath
 
+from invoice_pipeline.processing.imaging.handoff import HANDOFF
 from invoice_pipeline.processing.intake.store import safe_name
 from invoice_pipeline.schema import MODELS, PreprocessedDocument
 
@@ -30,6 +41,41 @@ PNG_PARAMS = [
 ]
 """Page images: fast lossless PNG (run-length strategy: about 15% faster to write and 18%
 smaller than plain level 1 on a 200 dpi scan)."""
+
+
+IN_PROCESS_EXECUTORS = ("in_process", "execute_in_process_executor")
+"""Executors that run every step of a run in the run's own process (``execute_in_process``
+uses the second whatever the job's executor)."""
+
+
+def consumed_in_this_process(context: OutputContext) -> bool:
+    """Whether a step of this run that reads this output runs in this process, after it.
+
+    True for the in-process executor when the plan holds a step that depends on the
+    current one; False for other executors (each step its own process or pod) and
+    for a context built without a step (``build_output_context``).
+    """
+    try:
+        step_context = context.step_context
+    except Exception:  # a context built outside a run
+        return False
+    if step_context.job_def.executor_def.name not in IN_PROCESS_EXECUTORS:
+        return False
+    plan = step_context.execution_plan
+    current = step_context.step.key
+    return any(
+        current in step.get_execution_dependency_keys()
+        for step in plan.get_steps_to_execute_in_topo_order()
+    )
+
+
+def _run_of(context: InputContext) -> str | None:
+    """The id of the run that wrote the input (None outside a run)."""
+    upstream = context.upstream_output
+    try:
+        return upstream.run_id if upstream is not None else None
+    except dg.DagsterInvariantViolationError:
+        return None
 
 
 class PydanticUPathIOManager(dg.UPathIOManager):
@@ -57,11 +103,23 @@ class PydanticUPathIOManager(dg.UPathIOManager):
         return super().get_path_for_partition(context, path, partition)
 
     # ------------------------------------------------------------------ write
-    def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
+    def dump_to_path(
+        self,
+        context: OutputContext,
+        obj: Any,
+        path: UPath,
+        *,
+        pages_later: tuple[str, str] | None = None,
+    ) -> None:
+        """``obj`` as JSON at ``path``; a PreprocessedDocument's pages as PNG beside it, at
+        once, or with ``pages_later`` (run id, asset) on the background writer."""
         if isinstance(obj, BaseModel):
             payload = {"model": type(obj).__name__, "value": obj.model_dump(mode="json")}
             if isinstance(obj, PreprocessedDocument):
-                self._dump_pages(obj, path)
+                if pages_later is None:
+                    self._dump_pages(obj, path)
+                else:
+                    HANDOFF.write_later(*pages_later, lambda: self._dump_pages(obj, path))
         else:
             payload = {"model": None, "value": obj}
         path.write_text(json.dumps(payload, separators=(",", ":"), default=str))
@@ -97,9 +155,26 @@ class PydanticUPathIOManager(dg.UPathIOManager):
             raise dg.DagsterInvariantViolationError(
                 f"{context.asset_key.to_user_string()} returned no value for {sorted(missing)[:5]}"
             )
+        run_id = context.run_id
+        # the pages an earlier step of this run left to the background writer are on
+        # storage before this step counts as done
+        HANDOFF.flush(run_id)
+        hand_over = any(isinstance(v, PreprocessedDocument) for v in obj.values()) and (
+            consumed_in_this_process(context)
+        )
+        asset = context.asset_key.to_user_string()
         for key, path in paths.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.dump_to_path(context=context, obj=obj[key], path=path)
+            value = obj[key]
+            later = hand_over and isinstance(value, PreprocessedDocument)
+            self.dump_to_path(
+                context=context,
+                obj=value,
+                path=path,
+                pages_later=(run_id, asset) if later else None,
+            )
+            if later:
+                HANDOFF.put(run_id, asset, key, value)
 
     # ------------------------------------------------------------------- read
     def load_from_path(self, context: InputContext, path: UPath) -> Any:
@@ -128,7 +203,17 @@ class PydanticUPathIOManager(dg.UPathIOManager):
         # One file per partition, read without a log event per file: every
         # context.log call is a row in the event log, and batches are large.
         paths = self._partition_paths(context)
-        return {key: self.load_from_path(context, path) for key, path in paths.items()}
+        run_id = _run_of(context)
+        asset = context.asset_key.to_user_string()
+        out: dict[str, Any] = {}
+        for key, path in paths.items():
+            held = HANDOFF.take(run_id, asset, key) if run_id else None
+            if held is None:
+                if run_id:
+                    HANDOFF.flush(run_id, asset)  # its pages may still be on the way to storage
+                held = self.load_from_path(context, path)
+            out[key] = held
+        return out
 
 
 class InvoiceIOManager(dg.ConfigurableIOManagerFactory):

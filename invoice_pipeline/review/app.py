@@ -41,6 +41,7 @@ from invoice_pipeline.processing.results.review_store import (
     UnknownDocument,
 )
 from invoice_pipeline.processing.results.store import ResultsStore
+from invoice_pipeline.processing.vendors.store import learn_vendor
 from invoice_pipeline.review import security
 from invoice_pipeline.review.corrections import EDITABLE_FIELDS, Refusal, check_review
 from invoice_pipeline.review.metrics import registry_for
@@ -89,8 +90,17 @@ def create_app(
     thresholds: Thresholds | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
     migrate: bool = True,
+    vendor_memory: bool | None = None,
 ) -> Starlette:
-    """The review app over the results database at ``results_url`` and the asset storage."""
+    """The review app over the results database at ``results_url`` and the asset storage.
+
+    An approval teaches the document's vendor profile (``vendor_memory``; None: the
+    VENDOR_MEMORY setting).
+    """
+    if vendor_memory is None:
+        from invoice_pipeline import settings
+
+        vendor_memory = settings.get().vendor_memory
     results = ResultsStore(results_url)
     if migrate:
         results.migrate()
@@ -133,6 +143,8 @@ def create_app(
             ],
             comment=(body.comment or "").strip() or None,
         )
+        if approve and vendor_memory:
+            learn_vendor(results, storage_root, document_id, body.reviewer.strip())
         decisions.labels(body.decision).inc()
         found = view(document_id)
         assert found is not None

@@ -102,15 +102,20 @@ def build_invoice(
     *,
     items: int | None = None,
     rotation: int = 0,
+    vendor: int | None = None,
 ) -> Built:
-    """Generate one invoice and keep every intermediate (data, PDF, degradation)."""
+    """Generate one invoice and keep every intermediate (data, PDF, degradation).
+
+    ``vendor`` fixes the seller and the presentation (style, labels, number format)
+    to one vendor's, drawn from that seed; the content still varies with ``seed``.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; use one of {KINDS}")
     if kind == "pdf" and rotation:
         raise ValueError("rotation applies to scans and photos only")
     layout = layout or _pick_layout(seed, locale)
-    data = make_invoice(seed, locale, items=items)
-    rendered = render_pdf(data, layout, seed)
+    data = make_invoice(seed, locale, items=items, vendor=vendor)
+    rendered = render_pdf(data, layout, seed if vendor is None else vendor)
     if kind == "pdf":
         return Built(data, rendered, rendered.pdf, ".pdf", rendered.pages, layout, kind)
     degraded = degrade_pdf(rendered.pdf, kind, seed, rotation=rotation)

@@ -72,7 +72,9 @@ def _item_count(rng: random.Random) -> int:
     return rng.randint(16, 25)
 
 
-def _invoice_number(spec: LocaleSpec, year: int, rng: random.Random) -> str:
+def _invoice_number(
+    spec: LocaleSpec, year: int, rng: random.Random, pick: random.Random | None = None
+) -> str:
     n = rng.randint(1, 9999)
     big = rng.randint(10000, 99999)
     formats = {
@@ -100,7 +102,7 @@ def _invoice_number(spec: LocaleSpec, year: int, rng: random.Random) -> str:
         ),
         "en-US": (f"INV-{year}-{n:04d}", f"{big}", f"INV{n:06d}", f"{year}-{n:04d}", f"US-{big}"),
     }[spec.code]
-    return rng.choice(formats)
+    return (pick or rng).choice(formats)
 
 
 def _purchase_order(spec: LocaleSpec, year: int, rng: random.Random) -> str:
@@ -115,8 +117,15 @@ def _purchase_order(spec: LocaleSpec, year: int, rng: random.Random) -> str:
     return rng.choice(formats)
 
 
-def make_invoice(seed: int, locale: str, *, items: int | None = None) -> InvoiceData:
-    """Draw one invoice for ``locale`` from ``seed``; the same seed gives the same invoice."""
+def make_invoice(
+    seed: int, locale: str, *, items: int | None = None, vendor: int | None = None
+) -> InvoiceData:
+    """Draw one invoice for ``locale`` from ``seed``; the same seed gives the same invoice.
+
+    ``vendor`` fixes the seller, its bank account and its invoice-number format
+    (drawn from the vendor seed instead), so the invoices of one vendor differ in
+    content only.
+    """
     rng = random.Random(f"invoice-data:{seed}:{locale}")
     spec = resolve_locale(locale, rng)
     lang_key = spec.code if spec.language == "en" else spec.language
@@ -125,13 +134,20 @@ def make_invoice(seed: int, locale: str, *, items: int | None = None) -> Invoice
     while buyer.name == seller.name:
         buyer, buyer_us_rate = make_party(spec, rng, with_vat=buyer.vat_id is not None)
     bank = make_bank(spec.country, rng)
+    pick: random.Random | None = None
+    if vendor is not None:
+        pick = random.Random(f"vendor:{vendor}:{spec.code}")
+        seller, _ = make_party(spec, pick, with_vat=True)
+        bank = make_bank(spec.country, pick)
+        while buyer.name == seller.name:
+            buyer, buyer_us_rate = make_party(spec, rng, with_vat=buyer.vat_id is not None)
 
     invoice_date = dt.date(2022, 1, 1) + dt.timedelta(days=rng.randint(0, 4 * 365))
     payment_days = rng.choice((14, 30, 30))
     due_date = invoice_date + dt.timedelta(days=payment_days)
     delivery_date = invoice_date - dt.timedelta(days=rng.randint(0, 12))
     year = invoice_date.year
-    number = _invoice_number(spec, year, rng)
+    number = _invoice_number(spec, year, rng, pick)
     po = _purchase_order(spec, year, rng) if rng.random() < 0.6 else None
     customer_no = str(rng.randint(10000, 99999)) if rng.random() < 0.5 else None
 

@@ -9,7 +9,8 @@ documents of a batch are read in partition order, one page each: the first
 ``max_retries + 1`` calls (the first image, once per attempt of the
 ``ocr_text`` step) raise MemoryError, the next raises RuntimeError (an
 engine crash on the second image), and every later call hangs for 30 s (the
-third image). Each call is appended to the file HOSTILE_OCR_CALLS. One JSON
+third image). The background OCR of ``preprocessed`` is switched off so that the
+step makes every call. Each call is appended to the file HOSTILE_OCR_CALLS. One JSON
 record per file goes to OUTPUT.
 """
 
@@ -27,6 +28,7 @@ def main(argv: list[str]) -> int:
     output, *paths = argv
     from invoice_pipeline import runner
     from invoice_pipeline.assets import ocr_text
+    from invoice_pipeline.processing.ocr.prefetch import PREFETCH
     from invoice_pipeline.processing.ocr.rapidocr_engine import RapidOcrEngine
     from invoice_pipeline.schema import OcrPage
 
@@ -45,6 +47,9 @@ def main(argv: list[str]) -> int:
         raise AssertionError("unreachable: the time limit abandons this page")
 
     RapidOcrEngine.read = read  # type: ignore[method-assign]
+    # the faults follow the order of the engine's calls, so every call comes from the step
+    # itself: no OCR started ahead on the background thread (processing/ocr/prefetch.py)
+    PREFETCH.submit = lambda *args, **kwargs: None  # type: ignore[method-assign]
     records = runner.process(paths, batch_size=10)
     Path(output).write_text("".join(r.model_dump_json() + "\n" for r in records))
     return 0

@@ -3,7 +3,8 @@
 Once per session the pipeline (``runner.process`` on a temporary Dagster
 instance) reads a few generated invoices: born-digital PDFs (one of them over
 two pages), a scan, a Factur-X PDF carrying its XML, and a corrupt file. ``INVOICE_APPROVE_MIN_SCORE=0.99``
-sends the readable ones to ``manual_review`` with a reason, so the queue has
+and ``INVOICE_MIN_FIELD_CONFIDENCE=1.0`` (no value read from a page is that sure) send
+the readable ones to ``manual_review`` with a reason, so the queue has
 real documents with real boxes. Each test gets its own copy of the results
 database: the SQLite file copied, or a fresh PostgreSQL database (on the
 server of ``tests/pg_server.py``) filled with the same records through the store.
@@ -81,7 +82,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
         mp.setenv("INVOICE_INBOX", str(paths["inbox"]))
         mp.setenv("DAGSTER_HOME", str(paths["home"]))
         mp.setenv("INVOICE_RESULTS_DB_URL", f"sqlite:///{results}")
-        mp.setenv("INVOICE_APPROVE_MIN_SCORE", "0.99")
+        mp.setenv("INVOICE_APPROVE_MIN_SCORE", "1.0")
+        mp.setenv("INVOICE_MIN_FIELD_CONFIDENCE", "1.0")
         for name in _SCRUB:
             mp.delenv(name, raising=False)
         with dg.instance_for_test(temp_dir=str(paths["home"])) as instance:

@@ -12,6 +12,7 @@ mean OCR confidence. The tax rate check is in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 
 from invoice_pipeline.processing.evaluate.thresholds import Thresholds
@@ -38,8 +39,14 @@ def field_confidence(invoice: Invoice, field: str) -> float:
     return ev.confidence if ev is not None else 0.0
 
 
-def key_field_checks(invoice: Invoice, t: Thresholds) -> list[Check]:
-    """Each key field present and read with at least ``t.min_field_confidence``."""
+def key_field_checks(
+    invoice: Invoice, t: Thresholds, calibrated: Mapping[str, float | None] | None = None
+) -> list[Check]:
+    """Each key field present and read with at least ``t.min_field_confidence``.
+
+    With ``calibrated`` (P(right) per key field, from the calibration), the floor
+    applies to those probabilities rather than to the extractor's raw confidences.
+    """
     checks: list[Check] = []
     for field in KEY_FIELDS:
         value = getattr(invoice, field)
@@ -50,14 +57,16 @@ def key_field_checks(invoice: Invoice, t: Thresholds) -> list[Check]:
                 )
             )
             continue
-        confidence = field_confidence(invoice, field)
+        p = calibrated.get(field) if calibrated is not None else None
+        confidence = p if p is not None else field_confidence(invoice, field)
+        kind = "calibrated confidence" if p is not None else "confidence"
         checks.append(
             Check(
                 name="field_confidence",
                 passed=confidence >= t.min_field_confidence,
                 field=field,
                 message=(
-                    f"{field} read with confidence {confidence:.2f}"
+                    f"{field} read with {kind} {confidence:.2f}"
                     + (
                         ""
                         if confidence >= t.min_field_confidence

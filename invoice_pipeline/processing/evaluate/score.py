@@ -3,12 +3,13 @@
 :func:`quality_score` weighs the confidence of the key fields (0.35), the
 completeness of key and other fields (0.15), the share of passed checks with
 blocking checks counting double (0.30) and, for a scan, the mean OCR
-confidence (0.20).
+confidence (0.20). Where the decision has calibrated confidences (P(right) per key
+field), they stand in for the raw ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from invoice_pipeline.processing.evaluate.checks import field_confidence
 from invoice_pipeline.schema import KEY_FIELDS, TEXT_FIELDS, Check, Invoice
@@ -20,10 +21,21 @@ _COMPLETENESS_FIELDS = tuple(
 )
 
 
-def quality_score(invoice: Invoice, checks: Sequence[Check], ocr_confidence: float | None) -> float:
+def quality_score(
+    invoice: Invoice,
+    checks: Sequence[Check],
+    ocr_confidence: float | None,
+    calibrated: Mapping[str, float | None] | None = None,
+) -> float:
     """The quality score in 0..1, rounded to four decimals."""
+    calibrated = calibrated or {}
+
+    def confidence(f: str) -> float:
+        p = calibrated.get(f)
+        return p if p is not None else field_confidence(invoice, f)
+
     key_confidences = [
-        field_confidence(invoice, f) if getattr(invoice, f) is not None else 0.0 for f in KEY_FIELDS
+        confidence(f) if getattr(invoice, f) is not None else 0.0 for f in KEY_FIELDS
     ]
     field_score = sum(min(max(c, 0.0), 1.0) for c in key_confidences) / len(KEY_FIELDS)
     key_present = sum(getattr(invoice, f) is not None for f in KEY_FIELDS) / len(KEY_FIELDS)

@@ -36,7 +36,7 @@ class ExtractorOptions(BaseModel):
 
     provider: str = "rules"
     """rules, openai, anthropic, gemini, openai_compatible; a comma list is a fallback chain."""
-    scorer: bool = False
+    scorer: bool = True
     """The learned candidate scorer picks the rules extractor's key fields (EXTRACT_SCORER)."""
     cache_dir: str | None = None
     """The response cache (LLM_CACHE_DIR); None: no cache."""

@@ -15,6 +15,9 @@ result is dropped; the engines read pages without shared mutable state per call
 (onnxruntime sessions are thread-safe, tesseract runs in its own process), so
 the next page can start meanwhile. A MemoryError is not a page problem but the
 worker's: it propagates, so the step's retry policy can run it again.
+:func:`read_image_pages` is the engine's part alone (no PDF touched), for the
+background OCR thread of :mod:`.prefetch`; :func:`read_document` takes its result
+as ``image_pages``.
 """
 
 from __future__ import annotations
@@ -67,34 +70,65 @@ def _error_page(
     return OcrPage(number=number, width=width, height=height, unit="px", engine=engine, error=error)
 
 
-def read_document(
-    pre: PreprocessedDocument,
-    *,
-    options: OcrOptions | None = None,
-    pdf_bytes: bytes | None = None,
-) -> OcrDocument:
-    """OCR (or read the text layer of) every page of ``pre`` into an :class:`OcrDocument`.
-
-    ``options`` choose the engine, its device and settings and the time limit per page
-    (None: :class:`OcrOptions` defaults). ``pdf_bytes`` is the original PDF, needed
-    for pages marked ``has_text_layer``. Engine start-up errors (a missing package)
-    propagate; per-page errors are recorded on the page and as issues.
-    """
-    options = options or OcrOptions()
+def _names(options: OcrOptions) -> tuple[str, str]:
+    """(engine as asked, lower case; the OCR engine that reads pixels)."""
     engine_name = (options.engine or "auto").lower()
     ocr_name = DEFAULT_ENGINE if engine_name == "auto" else engine_name
     if ocr_name not in ENGINE_NAMES:
         raise ValueError(
             f"unknown OCR engine {options.engine!r}; choose auto or one of {ENGINE_NAMES}"
         )
-    text_pages = [
+    return engine_name, ocr_name
+
+
+def _text_pages(pre: PreprocessedDocument, engine_name: str) -> list[int]:
+    return [
         p.page_number
         for p in pre.pages
         if p.error is None and p.has_text_layer and (engine_name == "auto" or p.image is None)
     ]
-    results = _read_text_layer(text_pages, pdf_bytes)
+
+
+def read_document(
+    pre: PreprocessedDocument,
+    *,
+    options: OcrOptions | None = None,
+    pdf_bytes: bytes | None = None,
+    image_pages: dict[int, OcrPage] | None = None,
+) -> OcrDocument:
+    """OCR (or read the text layer of) every page of ``pre`` into an :class:`OcrDocument`.
+
+    ``options`` choose the engine, its device and settings and the time limit per page
+    (None: :class:`OcrOptions` defaults). ``pdf_bytes`` is the original PDF, needed
+    for pages marked ``has_text_layer``. ``image_pages`` are pages already read by
+    :func:`read_image_pages` with the same options (OCR started ahead on another
+    thread); the rest is read here. Engine start-up errors (a missing package)
+    propagate; per-page errors are recorded on the page and as issues.
+    """
+    options = options or OcrOptions()
+    engine_name, ocr_name = _names(options)
+    results = _read_text_layer(_text_pages(pre, engine_name), pdf_bytes)
+    for number, page in (image_pages or {}).items():
+        results.setdefault(number, page)
     _read_images(pre, results, options, ocr_name)
     return _document(pre, [results[p.page_number] for p in pre.pages], ocr_name)
+
+
+def read_image_pages(
+    pre: PreprocessedDocument, *, options: OcrOptions | None = None
+) -> dict[int, OcrPage]:
+    """The pages of ``pre`` that :func:`read_document` reads with the OCR engine, by number.
+
+    Touches no PDF (PDFium is not thread-safe), only page arrays and the engine, so it
+    can run on a background thread while the main thread renders the next document;
+    hand the result to :func:`read_document` as ``image_pages``.
+    """
+    options = options or OcrOptions()
+    engine_name, ocr_name = _names(options)
+    skip = set(_text_pages(pre, engine_name))
+    results: dict[int, OcrPage] = {}
+    _read_images(pre, results, options, ocr_name, skip=skip)
+    return results
 
 
 def _read_text_layer(text_pages: list[int], pdf_bytes: bytes | None) -> dict[int, OcrPage]:
@@ -121,14 +155,19 @@ def _read_text_layer(text_pages: list[int], pdf_bytes: bytes | None) -> dict[int
 
 
 def _read_images(
-    pre: PreprocessedDocument, results: dict[int, OcrPage], options: OcrOptions, ocr_name: str
+    pre: PreprocessedDocument,
+    results: dict[int, OcrPage],
+    options: OcrOptions,
+    ocr_name: str,
+    skip: set[int] | None = None,
 ) -> None:
-    """OCR every page of ``pre`` not in ``results`` yet into ``results``, one at a time."""
+    """OCR every page of ``pre`` not in ``results`` (nor ``skip``) into ``results``, one at
+    a time."""
     ocr_engine: OcrEngine | None = None
     time_limit = options.page_timeout_seconds
     for page in pre.pages:
         number = page.page_number
-        if number in results:
+        if number in results or (skip is not None and number in skip):
             continue
         if page.error is not None:
             results[number] = _error_page(
@@ -196,4 +235,4 @@ def _document(pre: PreprocessedDocument, pages: list[OcrPage], ocr_name: str) ->
     )
 
 
-__all__ = ["OcrPageTimeout", "read_document", "read_page_with_time_limit"]
+__all__ = ["OcrPageTimeout", "read_document", "read_image_pages", "read_page_with_time_limit"]

@@ -27,7 +27,8 @@ from invoice_pipeline.schema import InvoiceRecord, Issue, record_date, record_de
 
 __all__ = ["INVOICE_SCHEMA", "SCHEMA_VERSION", "read_parquet", "records_to_arrow", "write_parquet"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+"""2: the evidence of each field gained ``score`` and ``source`` (2026-12-04); 1 is read too."""
 
 _WRITTEN_LAST: dict[type[BaseModel], tuple[str, ...]] = {
     InvoiceRecord: ("fields", "extractor", "ocr_engine"),
@@ -135,4 +136,8 @@ def read_parquet(path_or_url: str) -> pa.Table:
     """Read an invoices Parquet file back, cast to :data:`INVOICE_SCHEMA`."""
     with UPath(path_or_url).open("rb") as handle:
         table = pq.read_table(handle)
+    version = (table.schema.metadata or {}).get(b"invoice_pipeline.schema_version", b"")
+    if version == b"1":
+        # version 1 lacks evidence fields added since: rebuilt row by row, new fields empty
+        return pa.Table.from_pylist(table.to_pylist(), schema=INVOICE_SCHEMA)
     return table.cast(INVOICE_SCHEMA)

@@ -5,7 +5,8 @@ issues, evidence and reasons as JSON, and the match keys of the duplicate
 check), ``line_items``, ``document_status`` (the stage and status each document
 reached), ``document_stage_history`` (every stage with its time and run), ``duplicates`` (files seen twice), and the review page's
 ``invoice_reviews`` (each reviewed document's decision and corrections) and
-``review_audit`` (every correction and decision). The alembic scripts in
+``review_audit`` (every correction and decision), and the vendor memory's
+``vendor_profiles`` and ``vendor_profile_history``. The alembic scripts in
 ``migrations/`` create the schema; :data:`metadata` mirrors their head revision,
 and ``tests/processing/results/test_field_list.py`` checks both against
 :class:`~invoice_pipeline.schema.InvoiceRecord`. Money is ``Numeric(18, 2)``
@@ -30,6 +31,8 @@ __all__ = [
     "line_items",
     "metadata",
     "review_audit",
+    "vendor_profile_history",
+    "vendor_profiles",
 ]
 
 
@@ -193,4 +196,30 @@ review_audit = sa.Table(
     sa.Column("check_name", sa.String(64)),
     sa.Column("comment", sa.Text()),
     sa.Index("ix_review_audit_document_id_id", "document_id", "id"),
+)
+vendor_profiles = sa.Table(
+    "vendor_profiles",
+    metadata,
+    sa.Column("vendor_key", sa.String(255), primary_key=True),
+    sa.Column("key_kind", sa.String(16), nullable=False),
+    sa.Column("display_name", sa.String(512)),
+    sa.Column("version", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("profile", _json(), nullable=False),
+    sa.Column("learned_from", _json()),
+    sa.Column("created_at", _timestamp(), nullable=False),
+    sa.Column("updated_at", _timestamp(), nullable=False),
+    sa.Column("forgotten_at", _timestamp()),
+)
+vendor_profile_history = sa.Table(
+    "vendor_profile_history",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("vendor_key", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("document_id", sa.String(255)),
+    sa.Column("reviewer", sa.String(255)),
+    sa.Column("profile", _json()),
+    sa.Column("at", _timestamp(), nullable=False),
+    sa.Index("ix_vendor_profile_history_vendor_key_id", "vendor_key", "id"),
 )

@@ -53,6 +53,8 @@ def field_evidence(extracted: ExtractedInvoice, ocr: OcrDocument | None) -> dict
             box=box,
             line_ids=list(fv.line_ids),
             text=fv.value,
+            score=fv.score,
+            source=fv.source,
         )
     return evidence
 

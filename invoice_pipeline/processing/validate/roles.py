@@ -37,6 +37,7 @@ from invoice_pipeline.processing.extract.rules.values import (
     VAT_RE,
     decimal_separator,
     find_amounts,
+    find_dates,
     is_money_like,
 )
 from invoice_pipeline.processing.extract.rules.vocabulary import (
@@ -77,6 +78,12 @@ _DOMAIN = re.compile(r"(?:@|www\.|https?://(?:www\.)?)([a-z0-9][a-z0-9-]{1,62})\
 _IN_BLOCK = "VAT id, IBAN or registration in its block"
 _SUBTOTAL_LABEL = [p for p, w in TOTAL_LABELS["subtotal"] if w >= 0.95]
 _NUMBER_LABELS = [lb.pattern for lb in LABELS if lb.field == "invoice_number" and lb.weight >= 0.8]
+_RECEIPT_NUMBER = re.compile(
+    r"(?:^|\s)(?:receipt|trans(?:action)?|transactie|beleg|bon|ticket|kvitto|kvittonr|"
+    r"factura simplificada|no|nr|n[°o]|nº)(?![a-z0-9])[\s.#:°-]*(?:n[°or]\.?|nr\.?|no\.?|#|-nr\.?)?\s*$"
+)
+"""A receipt's number label right before the value (the line's text up to it, folded)."""
+_PHONE_LABEL = re.compile(r"\b(?:tel|telefon|phone|fon|fax|mobil|mobile|t[eé]l[eé]phone)\b")
 
 
 @dataclass
@@ -280,6 +287,35 @@ def _last_end(patterns: list[re.Pattern[str]], text: str) -> int:
     return max((m.end() for p in patterns for m in p.finditer(text)), default=-1)
 
 
+_TAX_ID_LABEL = re.compile(
+    r"(?<![a-z])(?:vat|tva|ust|mwst|moms\w*|btw|iva|nif|cif|nie|ein|tin|gst|sst|siret|siren|"
+    r"org\.?\s*nr|org\.?\s*no|reg\.?\s*no|steuer\w*|tax\s*id|abn|kvk)(?![a-z])"
+)
+
+
+def _number_misread(
+    number: str, evidence: dict[str, Evidence], lines: list[Ln], by_id: dict[str, Ln]
+) -> str | None:
+    """A piece of something else read as the invoice number: part of a date on its line,
+    a short count (three digits or fewer), or a VAT, tax or registration id."""
+    compact = re.sub(r"[\s.\-/]", "", number).upper()
+    if re.fullmatch(r"\d{1,3}", compact):
+        return "three digits or fewer (a count, day or page, not an invoice number)"
+    for ln in _lines_of(evidence.get("invoice_number"), by_id):
+        at = ln.text.find(number)
+        if at >= 0 and any(m.start() <= at < m.end() for m in find_dates(ln.text)):
+            return "part of a date"
+        before = _label_before(number, ln)
+        if _TAX_ID_LABEL.search(before) or REGISTRATION_LINE.search(before):
+            return "labelled as a VAT, tax or registration id"
+    if len(compact) >= 6:
+        for ln in lines:
+            for m in VAT_RE.finditer(ln.text):
+                if compact in re.sub(r"[\s.\-/]", "", m.group(0)).upper():
+                    return "part of a VAT id printed on the page"
+    return None
+
+
 def _number_issues(
     values: RoleValues, evidence: dict[str, Evidence], lines: list[Ln], by_id: dict[str, Ln]
 ) -> list[Issue]:
@@ -292,6 +328,16 @@ def _number_issues(
         for m in re.finditer(r"\b(?:[A-Z]{1,2}-)?\d{4,5}(?=\s+[^\W\d_]{2,})", ln.text)
     }
     problem = number_problem(number, postcodes)
+    if problem in ("a phone number", "a postcode"):
+        # shaped like one, but printed right after an invoice or receipt number label
+        for ln in _lines_of(evidence.get("invoice_number"), by_id):
+            before = _label_before(number, ln)
+            labelled = _last_end(_NUMBER_LABELS, before) >= 0 or _RECEIPT_NUMBER.search(before)
+            if labelled and not _PHONE_LABEL.search(before):
+                problem = None
+                break
+    if problem is None:
+        problem = _number_misread(number, evidence, lines, by_id)
     if problem is None:
         for ln in _lines_of(evidence.get("invoice_number"), by_id):
             before = _label_before(number, ln)

@@ -70,9 +70,11 @@ class Built:
     degradation: list[dict[str, Any]] = field(default_factory=list)
 
 
-def render(doc: Document, seed: int) -> tuple[bytes, dict[str, str]]:
-    """The PDF of ``doc`` and the printed form of its key fields."""
+def render(doc: Document, seed: int, vendor: int | None = None) -> tuple[bytes, dict[str, str]]:
+    """The PDF of ``doc`` and the printed form of its key fields (``vendor`` fixes the labels)."""
     printer = Printer(doc, random.Random(f"second-render:{seed}:{doc.cls}"))
+    if vendor is not None:
+        printer.label_seed = f"second-vendor-labels:{vendor}:{doc.cls}"
     if doc.cls == "receipt":
         return receipt(printer), printer.shown
     sheet = Sheet(title=f"{printer.label('invoice')} {doc.number}")
@@ -87,15 +89,20 @@ def build_document(
     kind: str = "pdf",
     *,
     totals_style: str | None = None,
+    vendor: int | None = None,
 ) -> Built:
-    """One document; ``locale`` and ``cls`` are drawn from ``seed`` when not given."""
+    """One document; ``locale`` and ``cls`` are drawn from ``seed`` when not given.
+
+    ``vendor`` fixes the seller and the presentation (labels, number, date and money
+    formats) to one vendor's; the content still varies with ``seed``.
+    """
     rng = random.Random(f"second-pick:{seed}")
     locale = locale or rng.choice(list(LOCALES))
     cls = cls or rng.choice(CLASSES)
     if locale not in LOCALES or cls not in CLASSES or kind not in KINDS:
         raise ValueError(f"unknown locale, class or kind: {locale!r}, {cls!r}, {kind!r}")
-    doc = make_document(seed, locale, cls, totals_style)
-    pdf, shown = render(doc, seed)
+    doc = make_document(seed, locale, cls, totals_style, vendor=vendor)
+    pdf, shown = render(doc, seed, vendor)
     if kind == "pdf":
         return Built(doc, pdf, pdf, ".pdf", 1, kind, shown)
     degraded = degrade_pdf(pdf, kind, seed)

@@ -43,17 +43,20 @@ class Printer:
     rng: random.Random
     chosen: dict[str, str] = field(default_factory=dict)
     shown: dict[str, str] = field(default_factory=dict)
+    label_seed: str | None = None
+    """A vendor's template: each label drawn from this seed and its key, whatever the content."""
 
     def label(self, key: str) -> str:
         """The label for ``key``, the same every time on this document."""
         if key not in self.chosen:
             lang = self.doc.language
+            rng = self.rng if self.label_seed is None else random.Random(f"{self.label_seed}:{key}")
             if key == "items_total":
-                self.chosen[key] = self.rng.choice(ITEMS_TOTAL[lang])
+                self.chosen[key] = rng.choice(ITEMS_TOTAL[lang])
             elif key in ("currency", "paid"):
                 self.chosen[key] = (CURRENCY_LABEL if key == "currency" else PAID)[lang]
             else:
-                self.chosen[key] = label(lang, key, self.rng)
+                self.chosen[key] = label(lang, key, rng)
         return self.chosen[key]
 
     def money(self, value: Decimal, currency: bool = True) -> str:

@@ -152,7 +152,9 @@ class Document:
         )
 
 
-def _number(rng: random.Random, issued: dt.date, receipt: bool) -> str:
+def _number(
+    rng: random.Random, issued: dt.date, receipt: bool, pick: random.Random | None = None
+) -> str:
     """Invoice numbers, most without letters: ``202303-596``, ``732436``, ``2024/0187``."""
     n = rng.randint(1, 9999)
     if receipt:
@@ -162,7 +164,7 @@ def _number(rng: random.Random, issued: dt.date, receipt: bool) -> str:
                 f"{rng.randint(1, 9):02d}-{n:04d}-{rng.randint(1, 999):03d}",
             )
         )
-    return rng.choice(
+    return (pick or rng).choice(
         (
             f"{issued:%Y%m}-{n % 1000:03d}",
             str(rng.randint(100000, 999999)),
@@ -241,15 +243,29 @@ def _receipt(
     return doc
 
 
-def make_document(seed: int, locale: str, cls: str, totals_style: str | None = None) -> Document:
-    """The content of one document, deterministic in its arguments."""
+def make_document(
+    seed: int,
+    locale: str,
+    cls: str,
+    totals_style: str | None = None,
+    *,
+    vendor: int | None = None,
+) -> Document:
+    """The content of one document, deterministic in its arguments.
+
+    ``vendor`` fixes the seller, the invoice-number format, the date and money
+    formats to one vendor's (drawn from that seed); the content varies with ``seed``.
+    """
     loc = LOCALES[locale]
     rng = random.Random(f"second:{seed}:{locale}:{cls}")
     receipt = cls == "receipt"
     style = "plain" if receipt else (totals_style or rng.choice(TOTALS_STYLES))
     issued = dt.date(2022, 1, 3) + dt.timedelta(days=rng.randint(0, 1400))
     seller = make_company(loc.country, loc.language, rng)
-    number = _number(rng, issued, receipt)
+    pick = random.Random(f"second-vendor:{vendor}:{locale}:{cls}") if vendor is not None else None
+    if pick is not None:
+        seller = make_company(loc.country, loc.language, pick)
+    number = _number(rng, issued, receipt, pick)
     if receipt:
         return _receipt(loc, rng, seller, number, issued)
 
@@ -258,6 +274,10 @@ def make_document(seed: int, locale: str, cls: str, totals_style: str | None = N
     if buyer_country == "US" and loc.country != "US":
         buyer_country = "GB"
     buyer = make_company(buyer_country, loc.language, rng, abroad=abroad, vat=rng.random() < 0.5)
+    while pick is not None and buyer.name == seller.name:  # a vendor never bills itself
+        buyer = make_company(
+            buyer_country, loc.language, rng, abroad=abroad, vat=buyer.vat_id is not None
+        )
     ship_to = None
     if cls == "bill_ship":
         ship_to = make_company(buyer_country, loc.language, rng, abroad=abroad, vat=False)
@@ -288,6 +308,9 @@ def make_document(seed: int, locale: str, cls: str, totals_style: str | None = N
         date_variant=rng.randrange(3),
         money_style=rng.choice(("symbol", "symbol", "code", "none")),
     )  # fmt: skip
+    if pick is not None:
+        doc.date_variant = pick.randrange(3)
+        doc.money_style = pick.choice(("symbol", "symbol", "code", "none"))
     if style == "prepaid":
         doc.prepaid = cents(doc.total * Decimal(rng.choice((20, 25, 30, 50))) / 100)
     elif style == "paid":

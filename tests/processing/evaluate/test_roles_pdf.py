@@ -39,7 +39,9 @@ def _pdf(rows: list[Row]) -> bytes:
     return buffer.getvalue()
 
 
-def _process(data: bytes) -> Evaluation:
+def _process(data: bytes, *, scorer: bool = False) -> Evaluation:
+    """The stages on one PDF; ``scorer``: the default extractor (rules + the learned scorer),
+    else the rules alone, whose picks the wrong-role documents are made to mislead."""
     raw = describe(
         RawDocument(
             document_id="roles",
@@ -53,7 +55,8 @@ def _process(data: bytes) -> Evaluation:
     pre = stages.preprocess(raw, data)
     ocr = stages.read_text(raw, pre, data)
     assert ocr.lines, "the PDF has a text layer"
-    return stages.evaluate(stages.validate(stages.extract(ocr, RulesExtractor()), ocr))
+    extractor = RulesExtractor(scorer=scorer)
+    return stages.evaluate(stages.validate(stages.extract(ocr, extractor), ocr))
 
 
 def _row(x: float, y: float, text: str, size: float = 10, bold: bool = False) -> Row:
@@ -186,7 +189,7 @@ def test_the_addressee_reason_names_the_window() -> None:
 
 def test_a_clean_invoice_of_the_same_layout_is_approved_with_its_seller_evidence() -> None:
     rows = [_row(50, 60, "Nordlicht Design Ltd", 20), *ENGLISH_HEAD, *TOTALS_GBP]
-    evaluation = _process(_pdf(rows))
+    evaluation = _process(_pdf(rows), scorer=True)
     record = evaluation.record
     assert evaluation.status == "approved", evaluation.reasons
     assert (record.seller_name, record.total_amount) == ("Nordlicht Design Ltd", "120.00")
@@ -226,7 +229,7 @@ def test_a_printed_vat_summary_is_the_truth_for_mixed_rates() -> None:
         _row(330, 530, "5,15"),
         _row(480, 530, "78,65"),
     ]
-    evaluation = _process(_pdf(rows))
+    evaluation = _process(_pdf(rows), scorer=True)
     record = evaluation.record
     assert (record.subtotal, record.tax_amount, record.total_amount) == (
         "1023.50",

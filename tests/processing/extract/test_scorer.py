@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from invoice_pipeline import settings
@@ -31,8 +32,10 @@ from invoice_pipeline.processing.extract.scorer.model import (
     ModelMismatch,
     candidate_rows,
     check,
+    legal_name,
     load_model,
     rescore,
+    tendered,
 )
 from invoice_pipeline.resources.extractor import ExtractorResource
 from invoice_pipeline.schema import OcrDocument, OcrLine, OcrPage
@@ -194,6 +197,39 @@ def test_a_receipt_total_among_rounding_cash_change_and_a_tax_summary() -> None:
     assert _scored(ocr)["total_amount"] == "19.50"
 
 
+def test_cash_tendered_change_and_rounding_are_never_the_total() -> None:
+    rows, _lines, _sep = _rows(page(*RECEIPT))
+    cands, feats = rows["total_amount"]
+    never = {c.value for c, t in zip(cands, tendered(feats), strict=True) if t}
+    assert {"50.00", "30.50", "0.03"} <= never
+    assert not never & {"19.50", "19.47"}
+
+
+LOGO = (
+    ("HB HAGEDORN", 60, 50, 44),
+    ("Rechnung", 600, 150, 20),
+    ("Rechnungsnummer 992797", 600, 190, 14),
+    ("Verpackung Falkenau AG", 60, 250, 14),
+    ("Kanalweg 60, 79098 Freiburg", 60, 270, 14),
+    ("Gesamtbetrag 119,00 EUR", 600, 600, 14),
+    ("Hagedorn AG", 60, 1300, 12),
+    ("Am Markt 1, 10115 Berlin", 60, 1318, 12),
+)
+
+
+def test_logo_text_gives_way_to_the_fuller_legal_name_of_the_same_seller() -> None:
+    rows, _lines, _sep = _rows(page(*LOGO))
+    cands = rows["seller_name"][0]
+    logo = next(i for i, c in enumerate(cands) if c.value == "HB HAGEDORN")
+    full = next(i for i, c in enumerate(cands) if c.value == "Hagedorn AG")
+    probs = np.zeros(len(cands))
+    probs[logo], probs[full] = 0.9, 0.8
+    assert legal_name(cands, probs, logo) == full
+    assert legal_name(cands, probs, full) is None  # already a legal name
+    probs[full] = 0.1  # an unlikely candidate is not taken
+    assert legal_name(cands, probs, logo) is None
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="known miss: the rules take the registration line under a receipt's shop name "
@@ -221,12 +257,14 @@ def test_a_model_of_another_version_or_feature_list_is_refused() -> None:
 
 
 def test_extract_scorer_setting_reaches_the_rules_extractor() -> None:
-    assert settings.get({}).extractor.scorer is False
+    assert settings.get({}).extractor.scorer is True  # on by default
+    off = settings.get({"EXTRACT_SCORER": "false", "LLM_PROVIDER": "rules"}).extractor
+    assert off.scorer is False and build_extractor(off).scorer is False  # type: ignore[attr-defined]
     options = settings.get({"EXTRACT_SCORER": "true", "LLM_PROVIDER": "rules"}).extractor
     assert options.scorer is True
     extractor = build_extractor(options)
     assert isinstance(extractor, RulesExtractor) and extractor.scorer is True
-    assert build_extractor("rules").scorer is False  # type: ignore[attr-defined]
+    assert build_extractor("rules").scorer is True  # type: ignore[attr-defined]
     resource = ExtractorResource.from_options(options)  # what the pipeline's assets use
     assert resource.options() == options
     assert resource.extractor().scorer is True  # type: ignore[attr-defined]

@@ -92,7 +92,13 @@ def full_record() -> InvoiceRecord:
         issues=[Issue(code="date_ambiguous", field="invoice_date", message="m", stage="validated")],
         fields={
             "total_amount": Evidence(
-                confidence=0.9, page=1, box=(1.0, 2.0, 3.0, 4.0), line_ids=["p1-l3"], text="x"
+                confidence=0.9,
+                page=1,
+                box=(1.0, 2.0, 3.0, 4.0),
+                line_ids=["p1-l3"],
+                text="x",
+                score=0.8,
+                source="vendor_profile:vat:DE123456789@v2",
             ),
         },
         extractor="rules",

@@ -151,10 +151,40 @@ def test_empty_and_full_tables_have_the_same_schema() -> None:
     assert pa.types.is_struct(full.schema.field("issues").type.value_type)
 
 
-def test_schema_version_1_is_unchanged() -> None:
+def _version_2() -> pa.Schema:
+    """Version 2: each field's evidence gained the scorer's ``score`` and the ``source``."""
+    evidence = pa.struct(
+        [
+            pa.field("confidence", pa.float64()),
+            pa.field("page", pa.int32()),
+            pa.field("box", pa.list_(pa.float64())),
+            pa.field("line_ids", pa.list_(pa.string())),
+            pa.field("text", pa.string()),
+            pa.field("score", pa.float64()),
+            pa.field("source", pa.string()),
+        ]
+    )
+    index = VERSION_1.get_field_index("fields")
+    schema = VERSION_1.set(index, pa.field("fields", pa.map_(pa.string(), evidence)))
+    return schema.with_metadata({b"invoice_pipeline.schema_version": b"2"})
+
+
+def test_schema_version_2_is_unchanged() -> None:
     # a change to InvoiceRecord changes the file: bump SCHEMA_VERSION and add its schema here
-    assert SCHEMA_VERSION == "1"
-    assert INVOICE_SCHEMA.equals(VERSION_1, check_metadata=True)
+    assert SCHEMA_VERSION == "2"
+    assert INVOICE_SCHEMA.equals(_version_2(), check_metadata=True)
+
+
+def test_a_version_1_file_is_read_with_the_new_fields_empty(tmp_path: Path) -> None:
+    rows = records_to_arrow([full_record()]).to_pylist()
+    for _name, evidence in rows[0]["fields"]:
+        del evidence["score"], evidence["source"]
+    pq.write_table(pa.Table.from_pylist(rows, schema=VERSION_1), tmp_path / "v1.parquet")
+    table = read_parquet(str(tmp_path / "v1.parquet"))
+    assert table.schema.equals(INVOICE_SCHEMA, check_metadata=True)
+    (name, evidence) = table.to_pylist()[0]["fields"][0]
+    assert name == "total_amount" and evidence["line_ids"] == ["p1-l3"]
+    assert evidence["score"] is None and evidence["source"] is None
 
 
 def test_values_are_exact() -> None:

@@ -153,7 +153,7 @@ def test_migrate_twice_is_a_no_op(make_store: Callable[[], ResultsStore]) -> Non
     store.migrate()
     store.set_status("doc-1", "raw", "uploaded")
     store.migrate()
-    assert store.current_revision() == "0004"
+    assert store.current_revision() == "0005"
     assert [s["status"] for s in store.status()] == ["uploaded"]
 
 
@@ -187,7 +187,7 @@ def test_concurrent_migrations(make_store: Callable[[], ResultsStore]) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert stores[0].current_revision() == "0004"
+    assert stores[0].current_revision() == "0005"
 
 
 def test_upsert_is_idempotent(store: ResultsStore) -> None:
@@ -356,7 +356,7 @@ def test_upgrade_keeps_existing_data(make_store: Callable[[], ResultsStore]) -> 
             )
         )
     store.migrate()
-    assert store.current_revision() == "0004"
+    assert store.current_revision() == "0005"
     record = store.get_record("doc-old")
     assert record is not None
     assert (record.invoice_number, record.total_amount, record.invoice_date) == (

@@ -18,6 +18,8 @@ ROWS = [
     (350, 180, "Rechnungsdatum: 03.04.2024"),
     (350, 195, "Fälligkeitsdatum: 17.04.2024"),
     (350, 400, "Gesamtbetrag 119,00 EUR"),
+    (350, 420, "Beleg-Nr. 05-3636-660"),
+    (350, 435, "Tel. 040 / 123 4567"),
 ]
 
 
@@ -88,6 +90,13 @@ def test_a_customer_number_or_postcode_is_no_invoice_number() -> None:
     assert "invoice_number_not_an_id" in _codes(
         _extracted(invoice_number=("03.04.2024", "Rechnungsdatum"))
     )
+
+
+def test_a_receipt_number_shaped_like_a_phone_number_is_an_id_when_labelled() -> None:
+    labelled = _extracted(invoice_number=("05-3636-660", "Beleg-Nr."))
+    assert "invoice_number_not_an_id" not in _codes(labelled)
+    phone = _extracted(invoice_number=("040 / 123 4567", "Tel."))
+    assert "invoice_number_not_an_id" in _codes(phone)
 
 
 def test_the_addressee_is_no_seller() -> None:

@@ -12,6 +12,7 @@ specificity, the position of the value and the OCR confidence.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -184,6 +185,53 @@ def _totals_candidates(lines: Sequence[Ln], skip: set[int], sep: str) -> list[Am
             amount, cell = money[-1]  # totals are right-aligned: the right-most figure
             out.append(AmountCandidate(kind, amount, cell, ln, weight))
     return out
+
+
+_BUYER_ID_LABEL = re.compile(
+    r"(?<![a-z])(?:rechnungsadresse|rechnungsempfanger|billing\s*address|bill\s*to|buyer|client|"
+    r"customer|acheteur|adresse\s*de\s*facturation|kund|klant|cliente|your|ihre|votre|er|uw|su)"
+    r"(?![a-z])"
+)
+"""A VAT id label that names the addressee ("USt-ID (Rechnungsadresse)", "Your VAT no")."""
+_DISCOUNT_LABEL = re.compile(
+    r"(?<![a-z])(?:(?:less\s*)?discount|rabatt|nachlass|skonto|remise|escompte|korting|descuento|"
+    r"sconto)(?![a-z])"
+)
+_NOT_DISCOUNT = re.compile(
+    r"(?<![a-z])(?:before|vor|avant|voor|if\s*paid|bei\s*zahlung|si\s*paiement|within|innerhalb)"
+)
+
+
+def _document_discount(lines: Sequence[Ln], skip: set[int], sep: str) -> FieldValue | None:
+    """A document-level discount printed below the items ("Less discount -2,082.43").
+
+    Only one such line, outside the items table, with one money figure beside or below
+    its label; the value is its size (the e-invoice's BT-107 allowance total).
+    """
+    usable = [ln for ln in lines if ln.index not in skip]
+    found: list[tuple[Amount, Ln, Ln]] = []
+    for ln in usable:
+        m = _DISCOUNT_LABEL.search(ln.folded)
+        if m is None or _NOT_DISCOUNT.search(ln.folded) or "%" in ln.text:
+            continue
+        rest = ln.text[ln.orig(m.end()) :]
+        cells = [(rest, ln)] + [(b.text, b) for b in row_of(ln, usable) if b.x0 > ln.x0]
+        money = [
+            (a, c) for text, c in cells for a in find_amounts(text, sep) if is_money_like(a, sep)
+        ]
+        if not money:
+            money = [
+                (a, c)
+                for c in below(ln, usable, max_gap=1.5)[:1]
+                for a in find_amounts(c.text, sep)
+            ]
+        if len(money) == 1:
+            found.append((money[0][0], money[0][1], ln))
+    if len(found) != 1 or found[0][0].value == 0:
+        return None
+    amount, cell, label = found[0]
+    text = f"{abs(amount.value):.2f}".replace(".", sep)
+    return _field_value(text, [cell, label], 0.6)
 
 
 def _has_words(text: str) -> bool:
@@ -364,6 +412,9 @@ class RulesExtractor(Extractor):
                 text = f"{total_tax:.2f}".replace(".", sep)
                 fields["tax_amount"] = _field_value(text, [t.line for t in tax_lines], conf * 0.95)
 
+        discount = _document_discount(lines, table_lines, sep)
+        if discount is not None:
+            fields["allowance_total"] = discount
         fields["currency"] = self._currency(lines, [*picks.values(), *tax_lines])
         self._ids(lines, fields)
         seller, buyer = find_parties(lines, table_lines)
@@ -447,6 +498,7 @@ class RulesExtractor(Extractor):
                 )
                 is_buyer = is_buyer or bool(
                     BUYER_LABELS.search(ln.folded)
+                    or _BUYER_ID_LABEL.search(ln.folded)
                     or "customer" in ln.folded
                     or "kunde" in ln.folded
                 )

@@ -52,7 +52,7 @@ ADDRESS_LABEL = re.compile(
 SALUTATION = re.compile(
     r"(?:herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|miss|dr\.?|monsieur|madame|m\.|mme\.?|herr\s*dr\.?)"
 )
-SEPARATORS = re.compile(r"\s*[·•|]\s*|\s+[-–]\s+(?=.*\d)")
+SEPARATORS = re.compile(r"\s*[·•|]\s*|\s+[-–]\s+(?=.*\d)|\s+\.\s+(?=\d)")
 
 
 @dataclass

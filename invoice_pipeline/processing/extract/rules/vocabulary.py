@@ -267,6 +267,11 @@ TOTAL_LABELS: dict[str, list[tuple[re.Pattern[str], float]]] = {
         for p, w in [
             (r"sub\s*-?\s*total|subtotaal|sous\s*-?\s*total|zwischensumme|delsumma|subtotale", 1.0),
             (r"total\s*(?:excl\.?|excluding|before|ex\.?|w/o|without|net|hors|ht\b|exkl)", 1.0),
+            (
+                r"\btotal[e]?\s*(?:sin|senza|sans|zonder|utan|ohne)\s*(?:iva|tva|btw|moms|mwst|ust|vat)\b"
+                r"|\bimporte\s*neto\b|\bbase\s*imponible\b",
+                1.0,
+            ),
             (r"\b(?:net|netto)\s*(?:amount|total|betrag|summe|belopp|bedrag)\b", 1.0),
             (r"\bsumme?\s*(?:netto|exkl|ohne)|summa\s*(?:exkl|exklusive|netto)|summa\s*exkl", 1.0),
             (r"\bmontant\s*(?:total\s*)?(?:ht|hors\s*taxes?)\b|\btotal\s*ht\b|\bbase\s*ht\b", 1.0),

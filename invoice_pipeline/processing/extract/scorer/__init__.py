@@ -1,4 +1,4 @@
-"""The learned candidate scorer of the rules extractor (issue 15), off unless EXTRACT_SCORER.
+"""The learned candidate scorer of the rules extractor (issue 15), on unless EXTRACT_SCORER=false.
 
 ``candidates`` makes every candidate of the key fields (seller, invoice number,
 invoice date, total) with the page context, ``features`` describes each one (labels

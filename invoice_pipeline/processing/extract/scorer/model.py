@@ -9,11 +9,13 @@ the scorer's: for each key field the candidate with the highest probability, whe
 it beats the rules' own pick by the field's margin (chosen by the training script with
 each training corpus left out in turn); the currency follows the total's line where it prints one. The probability is not
 calibrated, so the field keeps the rules' confidence (or a neutral one when the
-rules found nothing there).
+rules found nothing there); the probability of each key field's pick is kept as
+``FieldValue.score``, which the calibration of the decision maps to P(right).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +25,7 @@ import numpy as np
 
 from invoice_pipeline.processing.extract.rules.geometry import Ln
 from invoice_pipeline.processing.extract.rules.values import find_currency
+from invoice_pipeline.processing.extract.rules.vocabulary import LEGAL_FORMS, fold
 from invoice_pipeline.processing.extract.scorer.candidates import (
     KEY_FIELDS,
     Candidate,
@@ -110,13 +113,26 @@ def rescore(
         if not cands or name not in KEY_FIELDS:
             continue
         probs = probabilities[name]
+        if name == "total_amount":
+            probs = np.where(tendered(_rows), 0.0, probs)
         best = int(np.argmax(probs))
-        cand = cands[best]
         old = rules.fields.get(name)
+        fuller = None
+        if name == "seller_name":
+            pick = _rules_pick(cands, old)
+            fuller = legal_name(cands, probs, pick if pick is not None else best)
+            best = fuller if fuller is not None else best
+        cand = cands[best]
+        kept = result.fields.get(name)
         if old is not None and old.value and normalised(old.value) == normalised(cand.value):
+            if kept is not None:
+                kept.score = round(float(probs[best]), 4)
             continue
         pick = _rules_pick(cands, old)
-        if pick is not None and probs[best] - probs[pick] <= model.margins.get(name, 0.0):
+        margin = model.margins.get(name, 0.0)
+        if fuller is None and pick is not None and probs[best] - probs[pick] <= margin:
+            if kept is not None:
+                kept.score = round(float(probs[pick]), 4)
             continue
         src = cand.lines or [cand.line]
         result.fields[name] = FieldValue(
@@ -125,10 +141,57 @@ def rescore(
             line_ids=[ln.id for ln in src],
             page=cand.line.page,
             box=cand.line.line.box,
+            score=round(float(probs[best]), 4),
         )
         if name == "total_amount":
             _currency_from(result, cand)
     return result
+
+
+_TENDER = [
+    FEATURES.index(f"label_{g}_{p}")
+    for g in ("paid", "change", "rounding")
+    for p in ("line", "left")
+]
+_TOTAL = [FEATURES.index(f"label_total_{p}") for p in ("line", "left")]
+
+
+def tendered(rows: list[list[float]]) -> np.ndarray:
+    """Per amount candidate: labelled as cash tendered, change or rounding, not as a total.
+
+    Such an amount is never the total (a rule, whatever the model says): its own line or
+    the cell to its left carries a paid / change / rounding label more strongly than a
+    total label.
+    """
+    if not rows:
+        return np.zeros(0, dtype=bool)
+    x = np.asarray(rows, dtype=float)
+    tender, total = x[:, _TENDER].max(axis=1), x[:, _TOTAL].max(axis=1)
+    return (tender >= 0.75) & (tender > total)
+
+
+def _ends_in_legal_form(value: str) -> bool:
+    folded = fold(value).rstrip(" .,")
+    return any(m.end() >= len(folded) - 1 for m in LEGAL_FORMS.finditer(folded))
+
+
+def legal_name(cands: list[Candidate], probs: np.ndarray, chosen: int) -> int | None:
+    """A fuller name of the chosen seller: the likely candidate ending in a legal form that
+    shares a word with a chosen name that does not ("Hagedorn AG" for the logo text
+    "HB HAGEDORN"), or None."""
+    value = cands[chosen].value
+    if _ends_in_legal_form(value):
+        return None
+    words = {w for w in re.findall(r"[^\W\d_]{4,}", value.casefold())}
+    found = [
+        i
+        for i, c in enumerate(cands)
+        if i != chosen
+        and probs[i] >= 0.5 * probs[chosen]
+        and _ends_in_legal_form(c.value)
+        and words & set(re.findall(r"[^\W\d_]{4,}", c.value.casefold()))
+    ]
+    return max(found, key=lambda i: probs[i]) if found else None
 
 
 def _rules_pick(cands: list[Candidate], old: FieldValue | None) -> int | None:

@@ -1,0 +1,275 @@
+"""Learning a vendor profile from a confirmed record and the OCR of its document.
+
+For each located field of the record (:data:`~.profile.LOCATED_FIELDS`) the
+true value is looked for on the document's words, compared after
+normalisation (a date in any print format, an amount with either separator, an
+id without spaces). Where it is found, the label is the text next to it: the
+words before it on its line, else the nearest line left of it on the same row,
+else the nearest line above it in the same column. The rule keeps the label,
+the value's offset from it in page fractions, the page region and the printed
+format. Among several places of one value, a place with a label that occurs
+once on the page wins, then one on the label's own row, then the place the
+extractor read it from. The vendor's constants (name, address, VAT id, IBAN,
+currency) are the record's. A new confirmation makes a new version: the rules it
+could learn replace the earlier ones (a correction wins), the others are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from rapidfuzz import fuzz
+
+from invoice_pipeline.processing.vendors.identity import (
+    name_key,
+    registration_ids,
+    vendor_identity,
+)
+from invoice_pipeline.processing.vendors.page import (
+    Span,
+    Word,
+    decimal_separator,
+    has_letters,
+    page_lines,
+    read_amount,
+    read_date,
+    read_id,
+    region,
+    shape_of,
+    spans,
+    strip_label,
+)
+from invoice_pipeline.processing.vendors.profile import (
+    CONSTANT_FIELDS,
+    LOCATED_FIELDS,
+    FieldRule,
+    Relation,
+    VendorProfile,
+)
+from invoice_pipeline.schema import InvoiceRecord, OcrDocument
+
+__all__ = ["learn_profile", "normalised_label"]
+
+ABOVE_GAP = 0.05
+"""The furthest a label above its value may be, in page heights."""
+
+
+def normalised_label(text: str) -> str:
+    return " ".join(text.lower().replace(":", " ").replace("#", " ").split())
+
+
+def _truth(kind: str, value: str) -> object | None:
+    try:
+        if kind == "date":
+            return dt.date.fromisoformat(value[:10])
+        if kind == "amount":
+            return Decimal(value)
+    except (ValueError, InvalidOperation):
+        return None
+    return read_id(value, None)
+
+
+def _matches(kind: str, span: Span, truth: object) -> dict[str, object] | None:
+    """The format details when ``span`` reads as ``truth``, else None."""
+    text = span.text
+    if kind == "date":
+        first, second = read_date(text, True), read_date(text, False)
+        if truth not in (first, second):
+            return None
+        day_first: bool | None = None
+        if first != second:
+            day_first = first == truth
+        return {"day_first": day_first}
+    if kind == "amount":
+        if read_amount(text, None) != truth:
+            return None
+        separator = decimal_separator(strip_label(text)[1])
+        if separator is None or span.words[0].text[:1] in ",.":
+            return None
+        return {"decimal_separator": separator}
+    if read_id(text, None) != truth:
+        return None
+    return {"shape": shape_of(strip_label(text)[1])}
+
+
+def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _is_label(text: str, parties: list[str]) -> bool:
+    """Label-like text: letters, no digits (a rate or a date differs per invoice), no party."""
+    if not has_letters(text) or any(c.isdigit() for c in text):
+        return False
+    key = name_key(text)
+    return not any(key and fuzz.ratio(key, party) >= 85 for party in parties)
+
+
+def _label(
+    span: Span, line: list[Word], lines: list[list[Word]], parties: list[str]
+) -> tuple[str, tuple[float, float, float, float], Relation] | None:
+    """The label of a value: its line's words before it, else the nearest of the line left
+    of it on its row and the line above it in its column (vertical gaps count double)."""
+    glued, _ = strip_label(span.text)
+    start = span.words[0].index
+    left: list[Word] = []
+    for word in reversed(line[:start]):
+        if any(c.isdigit() for c in word.text) or len(left) >= 4:
+            break
+        left.insert(0, word)
+    text = " ".join([*(w.text for w in left), glued]).strip()
+    if text and _is_label(text, parties):
+        boxes = [w.box for w in left] or [span.words[0].box]
+        return text, _union(boxes), "same_line"
+    box = span.box
+    page = span.words[0].page
+    same_page = [ws for ws in lines if ws[0].page == page and ws[0].line is not span.line]
+    found: list[tuple[float, str, tuple[float, float, float, float], Relation]] = []
+    row, above = [], []
+    for ws in same_page:
+        b = _union([w.box for w in ws])
+        overlap = min(b[3], box[3]) - max(b[1], box[1])
+        if overlap >= 0.5 * min(b[3] - b[1], box[3] - box[1]) and b[2] <= box[0] + 0.005:
+            row.append((box[0] - b[2], ws, b))
+        gap = box[1] - b[3]
+        horizontal = min(b[2], box[2]) - max(b[0], box[0]) > 0 or abs(b[0] - box[0]) < 0.03
+        if -0.003 <= gap <= ABOVE_GAP and horizontal:
+            above.append((gap, ws, b))
+    if row:
+        gap, ws, b = min(row, key=lambda r: r[0])
+        text = " ".join(w.text for w in ws)
+        if _is_label(text, parties):
+            found.append((gap, text, b, "right"))
+    if above:
+        gap, ws, b = min(above, key=lambda r: r[0])
+        text = " ".join(w.text for w in ws)
+        if _is_label(text, parties):
+            found.append((2 * gap, text, b, "below"))
+    if not found:
+        return None
+    _, text, b, relation = min(found, key=lambda f: f[0])
+    return text, b, relation
+
+
+def _locate(
+    name: str,
+    kind: str,
+    truth: object,
+    lines: list[list[Word]],
+    record: InvoiceRecord,
+    document_id: str,
+) -> FieldRule | None:
+    evidence = record.fields.get(name)
+    parties = [
+        name_key(v)
+        for v in (
+            record.seller_name,
+            record.buyer_name,
+            record.seller_address,
+            record.buyer_address,
+        )
+        if v
+    ]
+    all_labels = [normalised_label(" ".join(w.text for w in ws)) for ws in lines]
+    ranked = []
+    for ws in lines:
+        for span in spans(ws):
+            details = _matches(kind, span, truth)
+            if details is None:
+                continue
+            found = _label(span, ws, lines, parties)
+            if found is None:
+                continue
+            label, label_box, relation = found
+            key = normalised_label(label)
+            unique = sum(1 for text in all_labels if key and key in text) <= 1
+            box = span.box
+            at_evidence = False
+            if (
+                evidence is not None
+                and evidence.box is not None
+                and evidence.page == span.words[0].page
+            ):
+                line_box = span.line.box
+                e = evidence.box
+                at_evidence = min(e[2], line_box[2]) > max(e[0], line_box[0]) and min(
+                    e[3], line_box[3]
+                ) > max(e[1], line_box[1])
+            rule = FieldRule(
+                field=name,
+                kind=kind,  # type: ignore[arg-type]
+                label=label,
+                relation=relation,
+                label_box=label_box,
+                value_box=box,
+                offset=(box[0] - label_box[0], box[1] - label_box[1]),
+                region=region(box),
+                page_from_end=span.words[0].page_from_end,
+                words=len(span.words),
+                learned_from=document_id,
+                **details,  # type: ignore[arg-type]
+            )
+            rank = (
+                unique,
+                relation != "below",
+                at_evidence,
+                box[1] if kind == "amount" else -box[1],
+            )
+            ranked.append((rank, -len(span.words), rule))
+    if not ranked:
+        return None
+    return max(ranked, key=lambda r: (r[0], r[1]))[2]
+
+
+def learn_profile(
+    ocr: OcrDocument,
+    record: InvoiceRecord,
+    *,
+    previous: VendorProfile | None = None,
+) -> VendorProfile | None:
+    """The vendor profile taught by one confirmed record (None when it names no seller).
+
+    ``previous`` is the vendor's current profile: the new one is its next version.
+    """
+    identity = vendor_identity(record)
+    if identity is None:
+        return None
+    lines = page_lines(ocr)
+    rules = dict(previous.fields) if previous is not None else {}
+    for name, kind in LOCATED_FIELDS.items():
+        value = getattr(record, name)
+        if value in (None, ""):
+            continue
+        truth = _truth(kind, str(value))
+        if truth is None:
+            continue
+        rule = _locate(name, kind, truth, lines, record, record.document_id)
+        if rule is not None:
+            rules[name] = rule
+    constants = {
+        name: str(getattr(record, name))
+        for name in CONSTANT_FIELDS
+        if getattr(record, name) not in (None, "")
+    }
+    registered = registration_ids(ocr, record)
+    if identity.kind == "name" and registered:
+        identity.key, identity.kind = f"reg:{registered[0]}", "reg"
+    ids = sorted(set(identity.ids) | set(registered) | set(previous.ids if previous else []))
+    learned = [*(previous.learned_from if previous else []), record.document_id]
+    return VendorProfile(
+        vendor_key=identity.key,
+        key_kind=identity.kind,
+        display_name=record.seller_name or identity.name_key,
+        ids=ids,
+        name_key=identity.name_key,
+        postcode=identity.postcode,
+        constants=constants,
+        fields=rules,
+        version=(previous.version if previous else 0) + 1,
+        learned_from=list(dict.fromkeys(learned)),
+    )

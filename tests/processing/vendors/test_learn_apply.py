@@ -1,0 +1,158 @@
+"""Learning from confirmed invoices and reading later ones: corrections, layout changes, checks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from invoice_pipeline.processing import stages
+from invoice_pipeline.processing.validate.amounts import parse_amount
+from invoice_pipeline.processing.vendors.apply import (
+    AGREED,
+    CONFIDENCE,
+    apply_profiles,
+    read_fields,
+)
+from invoice_pipeline.processing.vendors.learn import learn_profile
+from invoice_pipeline.schema import KEY_FIELDS, OcrDocument
+
+from .conftest import invoice, second_invoice
+
+
+def _key_values(record: object) -> dict[str, object]:
+    return {name: getattr(record, name) for name in KEY_FIELDS}
+
+
+def test_a_profile_reads_the_later_invoices_of_its_vendor() -> None:
+    first = invoice(41, 0, layout="compact", locale="fr")
+    profile = learn_profile(first.ocr, first.truth)
+    assert profile is not None and profile.version == 1
+    assert {"invoice_number", "invoice_date", "total_amount"} <= set(profile.fields)
+    assert profile.fields["invoice_date"].learned_from == first.truth.document_id
+    for i in (1, 2, 3):
+        later = invoice(41, i, layout="compact", locale="fr")
+        applied = apply_profiles(later.ocr, later.extracted, [profile])
+        evaluation = stages.evaluate(stages.validate(applied, later.ocr))
+        assert _key_values(evaluation.record) == _key_values(later.truth)
+        source = evaluation.record.fields["invoice_number"].source
+        assert source == f"vendor_profile:{profile.vendor_key}@v1"
+        assert any(i.code == "vendor_profile_applied" for i in applied.issues)
+
+
+def test_a_layout_with_labels_above_values_is_read_after_one_confirmation() -> None:
+    # the second generator's "bill to / ship to" sheets: numbers under column labels, a
+    # layout the rules extractor long misread
+    first = second_invoice(9, 0, layout="bill_ship", locale="es-ES")
+    later = second_invoice(9, 3, layout="bill_ship", locale="es-ES")
+    profile = learn_profile(first.ocr, first.truth)
+    assert profile is not None
+    applied = apply_profiles(later.ocr, later.extracted, [profile])
+    assert profile.fields["invoice_number"].relation == "below"
+    assert applied.fields["invoice_number"].source == profile.source
+    record = stages.evaluate(stages.validate(applied, later.ocr)).record
+    assert record.invoice_number == later.truth.invoice_number
+    assert record.invoice_date == later.truth.invoice_date
+
+
+def test_a_changed_layout_falls_back_to_the_general_extractor_with_a_reason() -> None:
+    first = invoice(31, 0, layout="classic", locale="de")
+    redesigned = invoice(31, 1, layout="modern", locale="de")  # same seller, new template
+    assert redesigned.truth.seller_vat_id == first.truth.seller_vat_id
+    profile = learn_profile(first.ocr, first.truth)
+    assert profile is not None
+    applied = apply_profiles(redesigned.ocr, redesigned.extracted, [profile])
+    assert applied.fields == redesigned.extracted.fields
+    changed = [i for i in applied.issues if i.code == "vendor_layout_changed"]
+    assert len(changed) == 1 and changed[0].severity == "info"
+    assert "layout changed" in changed[0].message
+
+
+def _misread_total(ocr: OcrDocument, line_id: str, total: Decimal, wrong: Decimal) -> None:
+    """Change the printed total on one OCR line, as a misreading engine would."""
+
+    def printed(value: Decimal) -> str:
+        return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+    for page in ocr.pages:
+        for line in page.lines:
+            if line.id != line_id:
+                continue
+            for k, word in enumerate(line.words):
+                if parse_amount(word.text, decimal_hint=",") == total:
+                    line.words[k] = word.model_copy(update={"text": printed(wrong)})
+                    line.text = line.text.replace(word.text, printed(wrong))
+                    return
+    raise AssertionError("the total is not printed on its line")
+
+
+def test_a_profile_cannot_approve_what_a_check_refuses() -> None:
+    first = invoice(51, 0, layout="classic", locale="de")
+    later = invoice(51, 1, layout="classic", locale="de")
+    profile = learn_profile(first.ocr, first.truth)
+    assert profile is not None and "total_amount" in profile.fields
+    values, _ = read_fields(later.ocr, profile)
+    total = Decimal(later.truth.total_amount)
+    assert Decimal(values["total_amount"].value) == total
+    wrong = total + Decimal("111.00")
+    _misread_total(later.ocr, values["total_amount"].line_ids[0], total, wrong)
+
+    applied = apply_profiles(later.ocr, later.extracted, [profile])
+    assert Decimal(applied.fields["total_amount"].value) == wrong
+    assert applied.fields["total_amount"].source == profile.source
+    evaluation = stages.evaluate(stages.validate(applied, later.ocr))
+    assert evaluation.status != "approved"
+    failed = [c for c in evaluation.checks if not c.passed and c.blocking]
+    assert any(c.field in ("total_amount", "subtotal", "tax_amount") for c in failed), failed
+
+
+def test_the_next_correction_wins_and_the_history_keeps_both() -> None:
+    # a reviewer wrongly confirms the order number as the invoice number on the first
+    # invoice; the profile then reads order numbers, until the next correction
+    docs = [invoice(61, i, layout="minimal", locale="fr") for i in range(6)]
+    with_po = [d for d in docs if d.truth.purchase_order]
+    assert len(with_po) >= 3
+    first, second, third = with_po[:3]
+    mistaken = first.truth.model_copy(update={"invoice_number": first.truth.purchase_order})
+    v1 = learn_profile(first.ocr, mistaken)
+    assert v1 is not None
+    read_v1 = apply_profiles(second.ocr, second.extracted, [v1])
+    assert read_v1.get("invoice_number") == second.truth.purchase_order  # wrong, as taught
+
+    v2 = learn_profile(second.ocr, second.truth, previous=v1)
+    assert v2 is not None and v2.version == 2
+    assert v2.learned_from == [first.truth.document_id, second.truth.document_id]
+    assert v2.fields["invoice_number"].learned_from == second.truth.document_id
+    read_v2 = apply_profiles(third.ocr, third.extracted, [v2])
+    assert read_v2.get("invoice_number") == third.truth.invoice_number
+
+
+def test_a_profile_value_carries_a_confidence_the_calibration_can_separate() -> None:
+    first = invoice(41, 0, layout="compact", locale="fr")
+    later = invoice(41, 2, layout="compact", locale="fr")
+    profile = learn_profile(first.ocr, first.truth)
+    assert profile is not None
+    values, _ = read_fields(later.ocr, profile)
+    read = values["invoice_number"]
+    assert read.source == profile.source and 0.0 < read.confidence <= CONFIDENCE
+    # a less sure OCR line gives a less sure value
+    for page in later.ocr.pages:
+        for line in page.lines:
+            if line.id in read.line_ids:
+                line.confidence = 0.5
+    doubtful, _ = read_fields(later.ocr, profile)
+    assert doubtful["invoice_number"].confidence == pytest.approx(read.confidence * 0.5, 1e-3)
+    # where the general extractor read the same value, the agreement ranks it above both
+    applied = apply_profiles(later.ocr, later.extracted, [profile])
+    agreed = [
+        name
+        for name, fv in applied.fields.items()
+        if fv.source == profile.source and later.extracted.fields.get(name) is not None
+        and later.extracted.fields[name].value == fv.value
+    ]  # fmt: skip
+    assert agreed
+    assert all(AGREED <= applied.fields[n].confidence <= 0.99 for n in agreed)
+    alone = [
+        n for n, fv in applied.fields.items() if fv.source == profile.source and n not in agreed
+    ]
+    assert all(applied.fields[n].confidence <= CONFIDENCE for n in alone)
