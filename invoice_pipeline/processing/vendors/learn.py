@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from rapidfuzz import fuzz
 
+from invoice_pipeline.processing.validate.currency import normalise_currency
 from invoice_pipeline.processing.vendors.identity import (
     name_key,
     registration_ids,
@@ -110,6 +111,16 @@ def _is_label(text: str, parties: list[str]) -> bool:
     return not any(key and fuzz.ratio(key, party) >= 85 for party in parties)
 
 
+def _filler(text: str) -> bool:
+    """A word printed between a label and its value that is not part of the label: a
+    currency (``EUR``, ``€``, ``kr``), a rate (``19%``, ``(7 %)``) or punctuation; the
+    reader skips up to two of them (``apply._read``)."""
+    word = text.strip()
+    if not word or "%" in word or not any(c.isalnum() for c in word):
+        return True
+    return len(word) <= 4 and normalise_currency(word, country="SE") is not None
+
+
 def _label(
     span: Span, line: list[Word], lines: list[list[Word]], parties: list[str]
 ) -> tuple[str, tuple[float, float, float, float], Relation] | None:
@@ -118,7 +129,12 @@ def _label(
     glued, _ = strip_label(span.text)
     start = span.words[0].index
     left: list[Word] = []
-    for word in reversed(line[:start]):
+    before = list(reversed(line[:start]))
+    skipped = 0
+    while skipped < 2 and before and not glued and _filler(before[0].text):
+        before.pop(0)  # "Sales Tax 19% EUR 12.00": the label is "Sales Tax"
+        skipped += 1
+    for word in before:
         if any(c.isdigit() for c in word.text) or len(left) >= 4:
             break
         left.insert(0, word)

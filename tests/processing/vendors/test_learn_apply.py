@@ -156,3 +156,19 @@ def test_a_profile_value_carries_a_confidence_the_calibration_can_separate() -> 
         n for n, fv in applied.fields.items() if fv.source == profile.source and n not in agreed
     ]
     assert all(applied.fields[n].confidence <= CONFIDENCE for n in alone)
+
+
+def test_a_currency_or_rate_between_label_and_value_is_not_the_label() -> None:
+    # "Sales Tax 0% USD 0.00": learned as the label "USD", every amount line of the totals
+    # block matched it and the later invoices read their subtotal as the tax
+    first = invoice(13, 0, layout="compact", locale="en-US")
+    profile = learn_profile(first.ocr, first.truth)
+    assert profile is not None
+    labels = {name: rule.label for name, rule in profile.fields.items()}
+    assert not any(label.strip() in {"USD", "$", "%"} for label in labels.values()), labels
+    for i in range(1, 6):
+        later = invoice(13, i, layout="compact", locale="en-US")
+        applied = apply_profiles(later.ocr, later.extracted, [profile])
+        record = stages.evaluate(stages.validate(applied, later.ocr)).record
+        for name in ("subtotal", "tax_amount", "total_amount"):
+            assert getattr(record, name) == getattr(later.truth, name), (i, name)
