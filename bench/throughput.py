@@ -702,6 +702,16 @@ def _ratio(pipeline: float | None, bare: float | None) -> float | None:
     return round(pipeline / bare, 3) if pipeline and bare else None
 
 
+def worst_scan_latency(report: dict[str, Any]) -> float | None:
+    """The slowest dropped scan's seconds from drop to evaluation, or None."""
+    scans = [
+        r["latency_s"]
+        for r in report["per_document"]["rows"]
+        if r["kind"] == "scan" and r["latency_s"] is not None
+    ]
+    return max(scans) if scans else None
+
+
 def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     groups = report["backfill"]["groups"]
     rows = []
@@ -732,12 +742,7 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             "met": bool(pdf and pdf["documents_per_hour"] >= TARGETS["born_digital_per_hour"]),
         }
     )
-    scans = [
-        r["latency_s"]
-        for r in report["per_document"]["rows"]
-        if r["kind"] == "scan" and r["latency_s"] is not None
-    ]
-    worst = max(scans) if scans else None
+    worst = worst_scan_latency(report)
     rows.append(
         {
             "what": "one dropped scan, drop -> evaluation (s)",
@@ -808,12 +813,7 @@ def goals(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "machine": worker["machine"],
             }
         )
-    scans = [
-        r["latency_s"]
-        for r in report["per_document"]["rows"]
-        if r["kind"] == "scan" and r["latency_s"] is not None
-    ]
-    worst = max(scans) if scans else None
+    worst = worst_scan_latency(report)
     rows.append(
         {
             "what": "one dropped scan, drop -> evaluation (s)",

@@ -15,14 +15,17 @@ as the ``postgres`` system user (``runuser``). The URL is put into
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import glob
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -135,6 +138,21 @@ def server_url() -> str:
     atexit.register(server.stop)
     os.environ[ENV] = server.url
     return server.url
+
+
+@contextlib.contextmanager
+def throwaway_database(prefix: str) -> Iterator[str]:
+    """A new database ``<prefix>_<random>`` on the tests' server, dropped when done: its name."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    admin = sa.create_engine(f"{server_url()}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def host_port_user(url: str | None = None) -> tuple[str, int, str]:

@@ -7,7 +7,6 @@ and drops it at the end; each test starts from an empty schema.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -21,7 +20,7 @@ from invoice_pipeline.processing.evaluate import Thresholds, evaluate
 from invoice_pipeline.processing.results.store import ResultsStore
 from invoice_pipeline.processing.results.tables import metadata
 from invoice_pipeline.schema import Evaluation, Evidence, Invoice, LineItem
-from tests.pg_server import server_url
+from tests.pg_server import server_url, throwaway_database
 
 D = Decimal
 PG_SERVER = server_url()  # the running server, or a throwaway one (tests/pg_server.py)
@@ -30,16 +29,8 @@ TODAY = dt.date(2024, 6, 1)
 
 @pytest.fixture(scope="module")
 def pg_database() -> Iterator[str]:
-    name = f"invoice_test_{secrets.token_hex(6)}"
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
+    with throwaway_database("invoice_test") as name:
         yield name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from invoice_pipeline.processing.results.store import ResultsStore
 from invoice_pipeline.processing.vendors.learn import learn_profile
 from invoice_pipeline.processing.vendors.store import UnknownVendor, VendorStore
-from tests.pg_server import server_url
+from tests.pg_server import server_url, throwaway_database
 
 from .conftest import invoice
 
@@ -21,16 +20,8 @@ PG_SERVER = server_url()
 
 @pytest.fixture(scope="module")
 def pg_database() -> Iterator[str]:
-    name = f"vendor_test_{secrets.token_hex(6)}"
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
+    with throwaway_database("vendor_test") as name:
         yield name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
