@@ -20,7 +20,7 @@ on out-of-fold probabilities (5 folds by document; copies of one e-invoice share
 (:class:`~invoice_pipeline.processing.evaluate.calibration.CalibrationFile`).
 
 Values read through a vendor profile have their own input, ``vendor_profile``: they come
-from ``bench/vendor_memory.py``'s stream built with ``--vendor-seed`` (1; its report uses
+from ``bench/vendor_memory.py``'s streams built with ``--vendor-seed`` (1 2 3; its report uses
 seed 0), ``--vendors`` vendors of ``--per-vendor`` invoices, the first of each confirmed
 in review; folds by vendor. ``--vendor-only`` fits just those keys and keeps every other
 entry of the file written before (``--out``) as it is.
@@ -322,7 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vendors", type=int, default=None, help="training vendors (30)")
     parser.add_argument("--per-vendor", type=int, default=6)
     parser.add_argument(
-        "--vendor-seed", type=int, nargs="+", default=[1], help="one or more; never the report's 0"
+        "--vendor-seed",
+        type=int,
+        nargs="+",
+        default=[1, 2, 3],
+        help="one or more; never the report's 0",
     )
     parser.add_argument(
         "--vendor-only", action="store_true", help="fit only the vendor_profile keys of --out"

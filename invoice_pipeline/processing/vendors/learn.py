@@ -21,6 +21,11 @@ from decimal import Decimal, InvalidOperation
 
 from rapidfuzz import fuzz
 
+from invoice_pipeline.processing.extract.rules.role_vocabulary import (
+    INVOICE_DATE_LABEL,
+    OTHER_DATE_LABEL,
+)
+from invoice_pipeline.processing.extract.rules.vocabulary import fold
 from invoice_pipeline.processing.validate.currency import normalise_currency
 from invoice_pipeline.processing.vendors.identity import (
     name_key,
@@ -172,6 +177,18 @@ def _label(
     return text, b, relation
 
 
+def role_fits(name: str, label: str) -> bool:
+    """Whether ``label`` may name ``name``: the invoice date is never learned at a due,
+    delivery or print date's label, nor the due date at the invoice date's (a first invoice
+    whose due date is its issue date matches both)."""
+    folded = fold(label)
+    if name == "invoice_date":
+        return not OTHER_DATE_LABEL.search(folded) or bool(INVOICE_DATE_LABEL.search(folded))
+    if name == "due_date":
+        return not INVOICE_DATE_LABEL.search(folded)
+    return True
+
+
 def _locate(
     name: str,
     kind: str,
@@ -202,6 +219,8 @@ def _locate(
             if found is None:
                 continue
             label, label_box, relation = found
+            if not role_fits(name, label):
+                continue
             key = normalised_label(label)
             unique = sum(1 for text in all_labels if key and key in text) <= 1
             box = span.box

@@ -14,7 +14,7 @@ from invoice_pipeline.processing.vendors.apply import (
     apply_profiles,
     read_fields,
 )
-from invoice_pipeline.processing.vendors.learn import learn_profile
+from invoice_pipeline.processing.vendors.learn import learn_profile, role_fits
 from invoice_pipeline.schema import KEY_FIELDS, OcrDocument
 
 from .conftest import invoice, second_invoice
@@ -172,3 +172,19 @@ def test_a_currency_or_rate_between_label_and_value_is_not_the_label() -> None:
         record = stages.evaluate(stages.validate(applied, later.ocr)).record
         for name in ("subtotal", "tax_amount", "total_amount"):
             assert getattr(record, name) == getattr(later.truth, name), (i, name)
+
+
+def test_the_invoice_date_is_never_learned_at_a_due_date_label() -> None:
+    # a confirmed date that the page prints under "Vervaldatum" (a first invoice due on its
+    # issue date, or the due date's "1-2-2023" read month first) must not teach the invoice
+    # date's place: the profile read every later invoice's due date as its date
+    first = second_invoice(10029, 0, layout="logo", locale="nl-NL")
+    confirmed = first.truth.model_copy(update={"invoice_date": first.truth.due_date})
+    profile = learn_profile(first.ocr, confirmed)
+    assert profile is not None
+    rule = profile.fields.get("invoice_date")
+    assert rule is None or "verval" not in rule.label.lower(), rule
+    assert role_fits("invoice_date", "Factuurdatum") and role_fits("invoice_date", "Datum")
+    assert not role_fits("invoice_date", "Vervaldatum")
+    assert not role_fits("invoice_date", "Date d'échéance")
+    assert not role_fits("due_date", "Rechnungsdatum")
