@@ -30,6 +30,7 @@ from invoice_pipeline.processing.extract.rules.role_vocabulary import (
     INVOICE_DATE_LABEL,
     OTHER_DATE_LABEL,
     PRE_DISCOUNT_LABEL,
+    STREET,
 )
 from invoice_pipeline.processing.extract.rules.roles import name_problem, number_problem
 from invoice_pipeline.processing.extract.rules.values import (
@@ -179,6 +180,23 @@ def _corroboration(name: str, seller: list[Ln], lines: list[Ln]) -> list[str]:
     return found
 
 
+def _past_legal_form(name: str) -> str | None:
+    """Why a name runs on past its legal form, or None: a legal form ends a company's name,
+    so a street after it is the address read into the name ("Transportes Castellón S.L.U.
+    Calle de Alcalá, 60") and a word mixing letters and digits is misread text ("GmbH & Ga1
+    KG285")."""
+    folded = fold(" ".join(name.split()))
+    first = LEGAL_FORMS.search(folded)
+    if first is None:
+        return None
+    rest = folded[first.end() :]
+    if STREET.search(rest):
+        return "a name run into its street address"
+    if any(re.search(r"[a-z]", t) and re.search(r"\d", t) for t in re.findall(r"\w+", rest)):
+        return "a name with misread text after its legal form"
+    return None
+
+
 def _seller_issues(
     values: RoleValues,
     evidence: dict[str, Evidence],
@@ -188,7 +206,7 @@ def _seller_issues(
     seller = values.seller_name
     if not seller:
         return [], []
-    problem = name_problem(seller)
+    problem = name_problem(seller) or _past_legal_form(seller)
     if problem is not None:
         message = f"seller_name {seller!r} is {problem}, not an organisation or person name"
         return [issue("seller_not_a_name", message, "seller_name")], []
@@ -316,6 +334,10 @@ def _number_misread(
     return None
 
 
+_ORDER_NUMBER = re.compile(r"(?i)^(?:PO|P\.O\.)\s*[-#:/]?\s*\d")
+"""``PO-53399``, ``P.O. 1234``: the buyer's order number, never the seller's invoice number."""
+
+
 def _number_issues(
     values: RoleValues, evidence: dict[str, Evidence], lines: list[Ln], by_id: dict[str, Ln]
 ) -> list[Issue]:
@@ -336,6 +358,15 @@ def _number_issues(
             if labelled and not _PHONE_LABEL.search(before):
                 problem = None
                 break
+    if problem is None and _ORDER_NUMBER.match(number.strip()):
+        problem = "shaped as a purchase order number"
+    if problem is None and sum(ch.isdigit() for ch in number) < 2:
+        problem = (
+            "too short to tell from a misread label (fewer than two digits)"  # "n.9" for "N.º"
+        )
+    glued = re.match(r"([^\W\d_]{2,})(?=\d)", number.strip())
+    if problem is None and glued and _RECEIPT_NUMBER.search(" " + fold(glued.group(1))):
+        problem = f"its label {glued.group(1)!r} glued to the number"
     if problem is None:
         problem = _number_misread(number, evidence, lines, by_id)
     if problem is None:
