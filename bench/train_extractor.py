@@ -16,6 +16,10 @@ is left out of a fit in turn to choose the field's margin (how much more probabl
 the rules' pick a candidate must be to replace it: the margin whose worst left-out
 corpus gains most). The models, margins, model version, feature list and what they
 were trained on go to ``invoice_pipeline/processing/extract/scorer/model.joblib``.
+The same fit without each training corpus in turn is left in ``--cache``
+(``scorer-left-out.joblib``, not shipped, tied to that model file by its hash): the
+calibration (``bench/calibrate.py``) scores each training document with the scorer that
+never saw its corpus, as the shipped scorer scores layouts it has not seen.
 
 ``--report DIR...`` (held-out corpora: the second generator with seeds 100000+,
 ``invoice2data``, ``sroie-dev``; never used for fitting or tuning) reads each folder's
@@ -73,6 +77,34 @@ def generate(cache: Path, gen1: int, gen2: int) -> list[Path]:
         if count:
             folders.append(folder)
     return folders
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cross_fitted_file(cache: Path) -> Path:
+    """Where training leaves the scorers fitted each without one training corpus."""
+    return cache / "scorer-left-out.joblib"
+
+
+def cross_fitted(cache: Path, model_file: Path) -> dict[str, Any]:
+    """Per training corpus: the scorer fitted without it (``ScorerModel``), for the
+    calibration to score that corpus's documents as it would score unseen layouts.
+
+    Empty when training has not left them for ``model_file`` (another model, or none).
+    """
+    import joblib
+
+    from invoice_pipeline.processing.extract.scorer.model import check
+
+    path = cross_fitted_file(cache)
+    if not path.exists():
+        return {}
+    data = joblib.load(path)
+    if data.get("model_sha256") != file_digest(model_file):
+        return {}
+    return {corpus: check(payload) for corpus, payload in data["folds"].items()}
 
 
 def read_ocr(doc: Document, cache: Path, *, printed_only: bool = False) -> OcrDocument:
@@ -241,6 +273,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     models: dict[str, Any] = {}
     counts: dict[str, Any] = {}
     margins: dict[str, float] = {}
+    left_out: dict[str, dict[str, Any]] = {}
     for name, (x, y) in data.items():
         counts[name] = {"candidates": len(y), "positives": int(sum(y))}
         if not y or len(set(y)) < 2:
@@ -251,6 +284,10 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         counts[name]["left_out_corpus"] = validated
         margins[name] = choose_margin(validated)
         models[name] = classifier().fit(xa, ya)
+        for corpus in np.unique(fa):
+            keep = fa != corpus
+            if len(set(ya[keep].tolist())) == 2:
+                left_out.setdefault(str(corpus), {})[name] = classifier().fit(xa[keep], ya[keep])
     info = {
         "documents": len(docs),
         "corpora": {
@@ -271,6 +308,13 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     joblib.dump({**payload, "info": info}, args.out, compress=3)
     size = args.out.stat().st_size
     print(f"wrote {args.out} ({size / 1e6:.2f} MB) from {len(docs)} documents")
+    folds_file = cross_fitted_file(args.cache)
+    cross_fitted = {
+        corpus: {**payload, "models": fitted, "info": {"left_out": corpus}}
+        for corpus, fitted in left_out.items()
+    }
+    joblib.dump({"model_sha256": file_digest(args.out), "folds": cross_fitted}, folds_file)
+    print(f"wrote {folds_file}: scorers each fitted without {', '.join(sorted(left_out))}")
     for name, found in counts.items():
         print(name, json.dumps(found.get("left_out_corpus")), "margin", margins.get(name))
     return info
@@ -361,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-train", action="store_true", help="use --out as it is")
     args = parser.parse_args(argv)
     args.gen1 = args.gen1 if args.gen1 is not None else (12 if args.quick else 200)
-    args.gen2 = args.gen2 if args.gen2 is not None else (12 if args.quick else 200)
+    args.gen2 = args.gen2 if args.gen2 is not None else (12 if args.quick else 400)
     quiet_logs()
     if not args.no_train:
         train(args)

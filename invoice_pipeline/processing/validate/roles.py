@@ -32,7 +32,12 @@ from invoice_pipeline.processing.extract.rules.role_vocabulary import (
     PRE_DISCOUNT_LABEL,
     STREET,
 )
-from invoice_pipeline.processing.extract.rules.roles import name_problem, number_problem
+from invoice_pipeline.processing.extract.rules.roles import (
+    ends_in_legal_form,
+    name_problem,
+    name_words,
+    number_problem,
+)
 from invoice_pipeline.processing.extract.rules.values import (
     IBAN_RE,
     VAT_RE,
@@ -59,6 +64,7 @@ ROLE_CODES = frozenset(
     {
         "seller_not_a_name",
         "seller_ambiguous",
+        "seller_short_name",
         "total_zero_amount_due",
         "total_is_subtotal",
         "total_not_amount_due",
@@ -197,6 +203,24 @@ def _past_legal_form(name: str) -> str | None:
     return None
 
 
+def _registered_name(
+    seller: str, lines: list[Ln], blocks: list[tuple[list[Ln], bool]]
+) -> str | None:
+    """A line outside the addressee's blocks that prints a legal form beside a word of
+    ``seller`` when ``seller`` has none itself ("AS ALBUFERA" and "Albufera Suministros
+    S.L.U."), or None."""
+    if ends_in_legal_form(seller):
+        return None
+    words = name_words(seller)
+    addressed = {b.index for block, _labelled in blocks for b in block}
+    for ln in lines:
+        if ln.index in addressed or not words & name_words(ln.text):
+            continue
+        if any(words & name_words(ln.folded[: m.start()]) for m in LEGAL_FORMS.finditer(ln.folded)):
+            return " ".join(ln.text.split())[:80]
+    return None
+
+
 def _seller_issues(
     values: RoleValues,
     evidence: dict[str, Evidence],
@@ -218,6 +242,13 @@ def _seller_issues(
     where = _name_lines(seller, evidence.get("seller_name"), lines, by_id)
     found = _corroboration(seller, where, lines)
     blocks = addressee_blocks(lines)
+    fuller = _registered_name(seller, lines, blocks)
+    if fuller is not None:
+        message = (
+            f"seller_name {seller!r} has no legal form, but {fuller!r} on the page carries its "
+            "words with one: the seller read may be a brand or logo, not the registered name"
+        )
+        return [issue("seller_short_name", message, "seller_name")], found
     in_block = [
         labelled
         for block, labelled in blocks

@@ -109,6 +109,54 @@ def test_two_tax_rates_are_summed_when_the_arithmetic_says_so() -> None:
     assert result.fields["total_amount"].confidence >= 0.8
 
 
+@pytest.mark.parametrize(
+    ("label", "paid_label"),
+    [("Summa inkl. moms", "Belopp att betala"), ("Rechnungsbetrag inkl. MwSt.", "Zahlbetrag")],
+)
+def test_a_total_labelled_including_vat_is_the_total_not_the_vat(
+    label: str, paid_label: str
+) -> None:
+    # "inkl. moms" alone labels the VAT included; the label that reads the whole line is a
+    # total. A prepayment makes the amount due equal the net sum, so only the label tells.
+    ocr = _page(
+        [(40, "Faktura 447990")],
+        [(300, "Delsumma"), (480, "284 329,30")],
+        [(300, "Momsbelopp 25 %"), (480, "71 082,33")],
+        [(300, label), (480, "355 411,63")],
+        [(300, "Redan betalt"), (480, "-71 082,33")],
+        [(300, paid_label), (480, "284 329,30")],
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("total_amount") == "355 411,63"
+    assert result.get("tax_amount") == "71 082,33"
+
+
+def test_dutch_net_and_invoice_amount_labels() -> None:
+    ocr = _page(
+        [(40, "Factuur 2022-0583")],
+        [(300, "Totaal excl. btw"), (480, "€ 9.762,70")],
+        [(300, "Totaal btw 21 %"), (480, "€ 1.258,02")],
+        [(300, "Totaal btw 9 %"), (480, "€ 339,49")],
+        [(300, "Factuurbedrag"), (480, "€ 11.360,21")],
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("subtotal") == "9.762,70"
+    assert result.get("total_amount") == "11.360,21"
+
+
+def test_a_paid_invoice_s_zero_balance_is_not_its_total() -> None:
+    # no subtotal printed, so no arithmetic decides: "Balance due 0.00" is as surely labelled
+    # as "Invoice total" and printed later, but a zero is not what the invoice was for
+    ocr = _page(
+        [(40, "Invoice INV-577")],
+        [(300, "Tax 8.25%"), (480, "1,098.52")],
+        [(300, "Invoice total"), (480, "14,413.94")],
+        [(300, "Amount paid"), (480, "-14,413.94")],
+        [(300, "Balance due"), (480, "0.00")],
+    )
+    assert EXTRACTOR.extract(ocr).get("total_amount") == "14,413.94"
+
+
 def test_vat_id_label_is_not_a_tax_amount() -> None:
     ocr = _page(
         [(40, "Invoice #: 5531")],
@@ -400,3 +448,112 @@ def test_a_form_layout_with_role_headings_and_name_rows() -> None:
     assert result.get("subtotal") == "177,49"
     assert result.get("tax_amount") == "20,16"
     assert result.get("total_amount") == "197,65"
+
+
+@pytest.mark.parametrize("contact", ["+49 40 1234567", "EIN 84-5172367", "Reg. No. 04417781"])
+def test_a_one_line_letterhead_s_address_stops_at_its_contact_details(contact: str) -> None:
+    # the footer line of the second generator's logo layout; a phone number or an id after
+    # the address was read into it
+    ocr = _page(
+        [(40, f"Nordlicht Design GmbH · Hafenstraße 5 · 20459 Hamburg · {contact}")],
+        [(40, "Rechnung Nr. RE-2024-118")],
+        [(300, "Gesamtbetrag"), (480, "119,00 EUR")],
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("seller_name") == "Nordlicht Design GmbH"
+    assert result.get("seller_address") == "Hafenstraße 5, 20459 Hamburg"
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Receipt 847474", "847474"),
+        ("Bon 04-3613-004", "04-3613-004"),
+        ("Ticket n° 03-1393-871", "03-1393-871"),
+        ("Nº ticket 544228", "544228"),
+        ("Nr 409885", "409885"),
+    ],
+)
+def test_a_receipt_s_number_beside_its_own_label(line: str, number: str) -> None:
+    ocr = _page(
+        [(200, "Analytics Holloway plc")],
+        [(40, "21/12/2024"), (400, "16:03")],
+        [(40, "Cashier 02"), (340, line)],
+        [(40, "COFFEE BEANS"), (400, "6.72 A")],
+        [(40, "TOTAL"), (400, "6.72")],
+    )
+    assert EXTRACTOR.extract(ocr).get("invoice_number") == number
+
+
+@pytest.mark.parametrize("label", ["Reference", "Referens", "N°"])
+def test_a_number_label_over_its_value_in_a_header_box(label: str) -> None:
+    ocr = _page(
+        [(40, "Konsult Åkesson Aktiebolag"), (450, "Faktura")],
+        [(200, label), (300, "Fakturadatum")],
+        [(200, "549347"), (300, "2023-07-31")],
+        [(300, "Att betala"), (480, "1 250,00")],
+    )
+    assert EXTRACTOR.extract(ocr).get("invoice_number") == "549347"
+
+
+def test_a_title_with_its_number_beats_the_customer_s_reference() -> None:
+    ocr = _page(
+        [(40, "Invoice INV/2023/03/0008")],
+        [(40, "Invoice Date:"), (400, "Reference:")],
+        [(40, "03/20/2023"), (400, "CUSTREF123")],
+        [(300, "Total"), (480, "279.84")],
+    )
+    assert EXTRACTOR.extract(ocr).get("invoice_number") == "INV/2023/03/0008"
+
+
+def test_the_figure_beside_invoice_total_is_no_invoice_number() -> None:
+    ocr = _page(
+        [(40, "Thornbury Catering Limited"), (400, "Sales Invoice")],
+        [(300, "Total excl. tax"), (480, "£2,587.04")],
+        [(300, "Tax 20%"), (480, "£517.41")],
+        [(300, "Invoice total"), (480, "£3,104.45")],
+    )
+    assert EXTRACTOR.extract(ocr).get("invoice_number") is None
+
+
+def _flush(right: float, text: str) -> tuple[float, str]:
+    """A cell set flush right at ``right`` (the page helper's 5.5 pt per character)."""
+    return (right - 5.5 * len(text), text)
+
+
+def _centred(centre: float, text: str) -> tuple[float, str]:
+    return (centre - 5.5 * len(text) / 2, text)
+
+
+@pytest.mark.parametrize("place", [_flush, _centred])
+def test_a_party_block_set_flush_right_or_centred_keeps_its_address(place: object) -> None:
+    at = 560.0 if place is _flush else 300.0
+    ocr = _page(
+        [place(at, "Albufera Suministros S.L.U.")],  # type: ignore[operator]
+        [place(at, "Paseo del Prado, 37")],  # type: ignore[operator]
+        [place(at, "15003 A Coruña")],  # type: ignore[operator]
+        [(40, "Factura n.º 2025/4804")],
+        [(300, "Total a pagar"), (480, "16.775,00 €")],
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("seller_name") == "Albufera Suministros S.L.U."
+    assert result.get("seller_address") == "Paseo del Prado, 37, 15003 A Coruña"
+
+
+def test_the_window_s_sender_line_gives_the_seller_s_address_not_the_buyer_s() -> None:
+    ocr = _page(
+        [(420, "Hagedorn KG")],
+        [],
+        [(40, "Hagedorn KG · Kanalweg 83 · 28195 Bremen")],
+        [(40, "Datentechnik Rheinblick KG")],
+        [(40, "Lindenallee 45")],
+        [(40, "50667 Köln")],
+        [],
+        [(40, "Rechnung INV-10993")],
+        [(300, "Gesamtbetrag"), (480, "1.764,19 EUR")],
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("seller_name") == "Hagedorn KG"
+    assert result.get("seller_address") == "Kanalweg 83, 28195 Bremen"
+    assert result.get("buyer_name") == "Datentechnik Rheinblick KG"
+    assert result.get("buyer_address") == "Lindenallee 45, 50667 Köln"

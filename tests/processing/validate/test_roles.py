@@ -64,6 +64,7 @@ def _codes(extracted: ExtractedInvoice) -> set[str]:
 ROLE = {
     "seller_not_a_name",
     "seller_ambiguous",
+    "seller_short_name",
     "total_zero_amount_due",
     "total_is_subtotal",
     "total_not_amount_due",
@@ -135,3 +136,22 @@ def test_e_invoice_values_are_exact_and_not_role_checked() -> None:
     invoice = validate(extracted, ocr=_ocr())
     assert not {i.code for i in invoice.issues} & ROLE
     assert invoice.seller_evidence and "e-invoice" in invoice.seller_evidence[0]
+
+
+def test_a_brand_without_a_legal_form_is_not_the_registered_seller() -> None:
+    # held-out second generator: the logo text "AS ALBUFERA" approved as the seller of
+    # "Albufera Suministros S.L.U."; here the letterhead's "NORDLICHT" beside its GmbH
+    brand = ("NORDLICHT", "Nordlicht Design GmbH")
+    assert "seller_short_name" in _codes(_extracted(seller_name=brand))
+    assert "seller_short_name" not in _codes(_extracted())
+    # a buyer's legal name sharing a word lies in the addressee's block: not a fuller seller
+    assert "seller_short_name" not in _codes(_extracted(seller_name=("Brandt Studio", "Nordlicht")))
+
+
+def test_a_name_ending_in_a_dotted_legal_form_is_not_a_short_name() -> None:
+    # "Co." lost its dot to the end punctuation and the name looked form-less
+    from invoice_pipeline.processing.extract.rules.roles import ends_in_legal_form
+
+    assert ends_in_legal_form("Jackson Marketing Co.")
+    assert ends_in_legal_form("Oosterhout V.O.F.")
+    assert not ends_in_legal_form("AS ALBUFERA")

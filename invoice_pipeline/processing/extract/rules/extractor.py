@@ -21,9 +21,17 @@ from decimal import Decimal
 from itertools import combinations
 
 from invoice_pipeline.processing.extract.base import Extractor
-from invoice_pipeline.processing.extract.rules.geometry import Ln, below, layout, right_of, row_of
+from invoice_pipeline.processing.extract.rules.geometry import (
+    Ln,
+    below,
+    cell_below,
+    layout,
+    right_of,
+    row_of,
+)
 from invoice_pipeline.processing.extract.rules.items import find_items
-from invoice_pipeline.processing.extract.rules.parties import Party, find_parties
+from invoice_pipeline.processing.extract.rules.parties import Party, find_parties, party_at
+from invoice_pipeline.processing.extract.rules.roles import number_problem
 from invoice_pipeline.processing.extract.rules.values import (
     CURRENCY_TOKEN_RE,
     WORD_RE,
@@ -88,7 +96,11 @@ def _value_in(text: str, field: str) -> str | None:
         dates = find_dates(text)
         return dates[0].group(0) if dates else None
     if field in CODE_FIELDS:
-        return clean_code(text)
+        code = clean_code(text)
+        # a figure beside "Invoice total" or a date is no number: keep looking for one
+        if code is not None and number_problem(code) in ("a date", "an amount"):
+            return None
+        return code
     return None
 
 
@@ -161,11 +173,13 @@ def _totals_candidates(lines: Sequence[Ln], skip: set[int], sep: str) -> list[Am
                     continue
                 if kind == "tax_amount" and TAX_ID_MARKERS.search(ln.folded):
                     continue
-                found.append((weight, -order, kind, m))
+                found.append((weight, len(m.group(0)), -order, kind, m))
                 break
         if not found:
             continue
-        weight, _, kind, m = max(found, key=lambda f: (f[0], f[1]))
+        # the surest label, then the one that reads more of the line: "Summa inkl. moms"
+        # is a total although "inkl. moms" alone labels the VAT included
+        weight, _, _, kind, m = max(found, key=lambda f: f[:3])
         rest = ln.text[ln.orig(m.end()) :]
         row = [b for b in row_of(ln, usable) if b.x0 >= ln.x0 - 0.005]
         money: list[tuple[Amount, Ln]] = []
@@ -176,7 +190,8 @@ def _totals_candidates(lines: Sequence[Ln], skip: set[int], sep: str) -> list[Am
                 break  # the next label on the row ("Exclusief BTW 593,36   Subtotaal 717,97")
             money += [(amount, cell) for amount in found_money]
         if not money:
-            for cell in below(ln, usable, max_gap=1.5)[:1]:
+            under = cell_below(ln, usable) or below(ln, usable, max_gap=1.5)
+            for cell in under[:1]:
                 for amount in find_amounts(cell.text, sep):
                     if is_money_like(amount, sep):
                         money.append((amount, cell))
@@ -336,11 +351,12 @@ def _choose_totals(
                         best = (score, {"subtotal": sub, "total_amount": total}, tax)
     if best is not None:
         return best[1], best[2], 0.95
-    # no consistent triple: the most specific label, the last one printed
+    # no consistent triple: the most specific label, a non-zero figure (a paid invoice's
+    # "Balance due 0.00" is not its total), the last one printed
     picks: dict[str, AmountCandidate] = {}
     for kind, group in (("subtotal", subs), ("total_amount", totals)):
         if group:
-            picks[kind] = max(group, key=lambda c: (c.weight, later(c)))
+            picks[kind] = max(group, key=lambda c: (c.weight, c.amount.value != 0, later(c)))
     if "subtotal" not in picks and items_sum is not None and "total_amount" in picks:
         for tax in tax_options:
             tax_sum = sum((t.amount.value for t in tax), Decimal(0))
@@ -428,6 +444,7 @@ class RulesExtractor(Extractor):
             from invoice_pipeline.processing.extract.scorer.model import rescore
 
             result = rescore(lines, sep, result, self.scorer_model)  # type: ignore[arg-type]
+            self._rebind_parties(result, lines, table_lines, seller, buyer)
         result.usage = Usage(
             provider=self.name,
             model=self.model,
@@ -471,6 +488,41 @@ class RulesExtractor(Extractor):
             fields[f"{role}_address"] = _field_value(
                 party.address_text, party.address or [party.name], party.confidence * 0.9
             )
+
+    def _rebind_parties(
+        self,
+        result: ExtractedInvoice,
+        lines: Sequence[Ln],
+        table_lines: set[int],
+        seller: Party,
+        buyer: Party,
+    ) -> None:
+        """The parties again when the scorer took the seller from another line than the rules:
+        the seller's address from the block of its name, not from the line the rules took; the
+        rules' seller becomes the buyer when the scorer's seller is the rules' buyer; the VAT
+        ids follow the buyer's block."""
+        chosen = result.fields.get("seller_name")
+        by_id = {ln.id: ln for ln in lines}
+        name = by_id.get(chosen.line_ids[-1]) if chosen and chosen.line_ids else None
+        if chosen is None or name is None or name in seller.name_lines:
+            return
+        usable = [ln for ln in lines if ln.index not in table_lines]
+        new_seller = party_at(name, usable, chosen.value or "", chosen.confidence)
+        swapped = seller.name is not None and name in buyer.lines
+        new_buyer = seller if swapped else buyer
+        fields = dict(result.fields)
+        for key in ("seller_address", "seller_vat_id", "buyer_vat_id"):
+            fields.pop(key, None)
+        if swapped:
+            fields.pop("buyer_name", None)
+            fields.pop("buyer_address", None)
+            self._party(fields, "buyer", new_buyer)
+        if new_seller.address_text:
+            fields["seller_address"] = _field_value(
+                new_seller.address_text, new_seller.address or [name], chosen.confidence * 0.9
+            )
+        self._assign_vat_ids(lines, fields, new_seller, new_buyer)
+        result.fields = {k: v for k, v in fields.items() if v.value is not None}
 
     @staticmethod
     def _assign_vat_ids(

@@ -124,11 +124,27 @@ def row_of(a: Ln, lines: Sequence[Ln]) -> list[Ln]:
     return sorted([a, *(b for b in lines if same_row(a, b))], key=lambda b: b.x0)
 
 
-def below(a: Ln, lines: Sequence[Ln], *, max_gap: float = 2.6, align: float = 0.06) -> list[Ln]:
-    """Lines just below ``a`` that overlap it horizontally (or start where it starts), nearest first."""
+def below(
+    a: Ln,
+    lines: Sequence[Ln],
+    *,
+    max_gap: float = 2.6,
+    align: float = 0.06,
+    min_drop: float | None = None,
+) -> list[Ln]:
+    """Lines just below ``a`` that overlap it horizontally (or start where it starts), nearest first.
+
+    Below: starting no higher than 30% of ``a``'s height above its bottom; with
+    ``min_drop``, centred at least that share of the lower line height under ``a``'s
+    centre instead (OCR boxes of a scan's close lines overlap).
+    """
     out = []
     for b in lines:
-        if b is a or b.page != a.page or b.y0 < a.y1 - 0.3 * a.h:
+        if b is a or b.page != a.page:
+            continue
+        if min_drop is None and b.y0 < a.y1 - 0.3 * a.h:
+            continue
+        if min_drop is not None and b.cy - a.cy < min_drop * min(a.h, b.h):
             continue
         gap = b.y0 - a.y1
         if gap > max_gap * max(a.h, b.h):
@@ -136,6 +152,26 @@ def below(a: Ln, lines: Sequence[Ln], *, max_gap: float = 2.6, align: float = 0.
         if h_overlap(a.x0, a.x1, b.x0, b.x1) > 0.0 or abs(b.x0 - a.x0) < align:
             out.append(b)
     return sorted(out, key=lambda b: (b.y0, abs(b.x0 - a.x0)))
+
+
+def cell_below(a: Ln, lines: Sequence[Ln], *, max_gap: float = 1.5) -> list[Ln]:
+    """Lines just below ``a`` inside its column: from where ``a`` starts to where the next
+    line on its row starts, nearest first.
+
+    A label-above-value box ("Total sin IVA" over a right-aligned "3.012,78 €"): the
+    value sits under the label's cell but need not overlap the label's own text.
+    """
+    pad = 0.01
+    edge = min((b.x0 for b in lines if b.x0 > a.x1 and same_row(a, b)), default=1.0)
+    out = []
+    for b in lines:
+        if b is a or b.page != a.page or b.y0 < a.y1 - 0.3 * a.h:
+            continue
+        if b.y0 - a.y1 > max_gap * max(a.h, b.h):
+            continue
+        if b.x0 >= a.x0 - pad and b.x1 <= edge + pad:
+            out.append(b)
+    return sorted(out, key=lambda b: (b.y0, b.x0))
 
 
 def median_height(lines: Iterable[Ln]) -> float:

@@ -112,6 +112,22 @@ def _is_totals_row(row: list[Ln]) -> bool:
     return any(w >= 0.8 and p.match(ln.folded) for ln in row for p, w in TOTAL_LABELS["tax_amount"])
 
 
+_FIGURES_ONLY = re.compile(r"(?:[\d\s.,'’()%+\-−€$£¥]|\b[A-Z]{3}\b|\bkr\b)*")
+
+
+def _is_totals_values(row: list[Ln], labels: list[Ln] | None, decimal_sep: str) -> bool:
+    """Figures alone, each under a label of the totals row just above: a row of totals boxes
+    ("Subtotal | IVA 21 % | Total" over "32.937,17 EUR | 6.916,81 EUR | 39.853,98 EUR")."""
+    if labels is None or len(row) < 2 or row[0].page != labels[0].page:
+        return False
+    if row[0].y0 - max(ln.y1 for ln in labels) > 2 * max(ln.h for ln in labels):
+        return False
+    return all(
+        find_amounts(ln.text, decimal_sep) and _FIGURES_ONLY.fullmatch(ln.text.strip())
+        for ln in row
+    )
+
+
 def _is_grand_total_row(row: list[Ln]) -> bool:
     text = " ".join(ln.folded for ln in row)
     return any(w >= 0.85 and p.search(text) for p, w in TOTAL_LABELS["total_amount"])
@@ -223,7 +239,11 @@ def find_items(lines: Sequence[Ln], decimal_sep: str) -> tuple[list[ExtractedLin
     last_item_row: list[Ln] | None = None
     prev_row: list[Ln] | None = None
     misses = 0
+    totals_labels: list[Ln] | None = None
     for row in all_rows:
+        if _is_totals_values(row, totals_labels, decimal_sep):
+            columns = None  # the figures of a row of totals boxes: the table is over
+        totals_labels = None
         header_cols = _header_columns(row)
         if _is_header(header_cols):
             if columns is None or not items or row[0].page != (prev_row or row)[0].page:
@@ -241,7 +261,7 @@ def find_items(lines: Sequence[Ln], decimal_sep: str) -> tuple[list[ExtractedLin
         if PAGE_NOISE.search(" ".join(ln.folded for ln in row)):
             continue
         if _is_totals_row(row):
-            prev_row, last_item_row = row, None
+            prev_row, last_item_row, totals_labels = row, None, row
             if _is_grand_total_row(row) and items:
                 columns = None  # the grand total closes the table
                 continue

@@ -22,6 +22,7 @@ from invoice_pipeline.processing.extract.rules.geometry import (
     right_of,
     v_overlap,
 )
+from invoice_pipeline.processing.extract.rules.role_vocabulary import PHONE
 from invoice_pipeline.processing.extract.rules.values import AMOUNT_RE, DATE_RE, WORD_RE
 from invoice_pipeline.processing.extract.rules.vocabulary import (
     ACCOUNT_HOLDER,
@@ -36,6 +37,7 @@ from invoice_pipeline.processing.extract.rules.vocabulary import (
     SHIP_LABELS,
     TITLE_WORDS,
     TOTAL_LABELS,
+    fold,
 )
 
 POSTCODE = re.compile(
@@ -95,15 +97,23 @@ def _is_data_line(ln: Ln) -> bool:
     )
 
 
+def _aligned(b: Ln, start: Ln) -> bool:
+    """Set flush left, flush right or centred under ``start``."""
+    return (
+        abs(b.x0 - start.x0) < 0.03 or abs(b.x1 - start.x1) < 0.015 or abs(b.cx - start.cx) < 0.015
+    )
+
+
 def block_below(start: Ln, lines: Sequence[Ln], *, max_lines: int = 6) -> list[Ln]:
-    """The lines under ``start`` that continue its block (aligned, closely spaced)."""
+    """The lines under ``start`` that continue its block (closely spaced and aligned: left,
+    right or centred)."""
     block = [start]
     current = start
     while len(block) < max_lines:
         nxt = [
             b
-            for b in below(current, lines, max_gap=1.1, align=0.02)
-            if abs(b.x0 - start.x0) < 0.03 and b not in block
+            for b in below(current, lines, max_gap=1.1, align=0.02, min_drop=0.6)
+            if b not in block and _aligned(b, start)
         ]
         if not nxt:
             break
@@ -115,19 +125,78 @@ def block_below(start: Ln, lines: Sequence[Ln], *, max_lines: int = 6) -> list[L
     return block
 
 
+_ID_PIECE = re.compile(
+    r"\b(?:tax\s*id|ein|cif|nif|nie|kvk|btw|abn|uid|siret|siren|org\.?\s*nr|reg(?:\.|istration|istered)?"
+    r"|company\s*(?:no|number)|vat\s*(?:no|nr|reg\w*|id))\b"
+)
+
+
+def _not_address(piece: str) -> bool:
+    """A piece of a one-line letterhead or footer that is no part of the address: a phone
+    number, e-mail, web address or a tax or registration id."""
+    text = piece.strip()
+    folded = fold(text)
+    return bool(PHONE.match(text) or CONTACT_LINE.search(folded) or _ID_PIECE.search(folded))
+
+
 def _address_of(block: list[Ln]) -> tuple[list[Ln], str | None]:
+    """The address lines of a party's block (its name first) and their text.
+
+    A name line that carries its whole address ("ACME GmbH · Hauptstr. 1 · 10115 Berlin",
+    the sender line over a letter's window) ends there: the lines under it are another
+    party's.
+    """
+    parts: list[str] = []
+    pieces = SEPARATORS.split(block[0].text)
+    for piece in pieces[1:]:  # "ACME GmbH · Hauptstr. 1 · 10115 Berlin · +49 30 1234567"
+        if _not_address(piece):
+            break  # the contact details and ids that follow the address
+        if piece:
+            parts.append(piece)
+    if any(POSTCODE.search(p) for p in parts):
+        return [], ", ".join(parts)
     address = []
     for ln in block[1:]:
         if CONTACT_LINE.search(ln.folded) or _is_data_line(ln) and not POSTCODE.search(ln.text):
             break
         address.append(ln)
-    parts: list[str] = []
-    name_line = block[0]
-    pieces = SEPARATORS.split(name_line.text)
-    if len(pieces) > 1:  # "ACME GmbH · Hauptstr. 1 · 10115 Berlin"
-        parts.extend(p for p in pieces[1:] if p and not CONTACT_LINE.search(p.lower()))
     parts.extend(ln.text.strip(" ,") for ln in address)
     return address, (", ".join(parts) if parts else None)
+
+
+def party_at(name: Ln, lines: Sequence[Ln], name_text: str, confidence: float) -> Party:
+    """The party whose name is printed on ``name``: its address from the block under it
+    (or after the name on the same line: "ACME GmbH · Hauptstr. 1 · 10115 Berlin"), else
+    from another place the same name is printed with an address."""
+    address, address_text = _address_of(block_below(name, lines))
+    return _with_address(Party(name, name_text, address, address_text, confidence), lines, set())
+
+
+def _with_address(party: Party, lines: Sequence[Ln], taken: set[int]) -> Party:
+    """``party`` with the address printed under or after its name elsewhere when none is
+    under the line it was read from (a letterhead with the name alone, the sender line of
+    the letter window or the footer giving the address)."""
+    if party.address_text or party.name is None or not party.name_text:
+        return party
+    key = _compact_name(party.name_text)
+    for ln in lines:
+        if ln is party.name or ln.index in taken or _compact_name(_name_text(ln)) != key:
+            continue
+        address, address_text = _address_of(block_below(ln, lines))
+        if address_text and POSTCODE.search(address_text):
+            return Party(
+                party.name,
+                party.name_text,
+                address,
+                address_text,
+                party.confidence,
+                party.name_above,
+            )
+    return party
+
+
+def _compact_name(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(text))
 
 
 def _name_text(ln: Ln) -> str:
@@ -371,19 +440,21 @@ def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
             seller = Party(best, _name_text(best), address, address_text, conf)
     if seller is not None:
         taken |= {x.index for x in seller.lines}
+        # an address printed elsewhere (the window's sender line) is not the seller's block
+        seller = _with_address(seller, usable, taken)
 
     if buyer is None:
+        # a sender line above the window address ("ACME GmbH · Hauptstr. 1 · 10115 Berlin")
+        # is the seller's, whoever took it: the address under it is the buyer's
+        windows = [b[1:] if SEPARATORS.search(b[0].text) and len(b) > 2 else b for b in blocks]
         others = [
             b
-            for b in blocks
+            for b in windows
             if not taken & {x.index for x in b} and b[0].y0 < 0.5 and b[0].page == 1
         ]
         if others:
             # the letter window: the left-most, then top-most block that is not the seller's
             block = min(others, key=lambda b: (round(b[0].x0 * 4), b[0].y0))
-            first = block[0]
-            if SEPARATORS.search(first.text) and len(block) > 2:
-                block = block[1:]  # a sender line above the window address
             address, address_text = _address_of(block)
             buyer = Party(block[0], _name_text(block[0]), address, address_text, 0.55)
     return seller or Party(), buyer or Party()

@@ -52,6 +52,18 @@ def _is_field_label(folded: str) -> bool:
     return False
 
 
+def name_words(text: str) -> frozenset[str]:
+    """The words of four letters or more of a name, folded (accents off, lower case)."""
+    return frozenset(re.findall(r"[a-z]{4,}", fold(text)))
+
+
+def ends_in_legal_form(value: str) -> bool:
+    """Whether a name ends in a legal form ("Hagedorn AG"; not "AS ALBUFERA")."""
+    folded = fold(value).rstrip(" ,")
+    end = len(folded.rstrip(".")) - 1  # "Jackson Marketing Co.": the dot is the form's
+    return any(m.end() >= end for m in LEGAL_FORMS.finditer(folded))
+
+
 def name_problem(text: str | None) -> str | None:
     """Why ``text`` is not an organisation or person name, or None when it may be one."""
     if text is None or not text.strip():

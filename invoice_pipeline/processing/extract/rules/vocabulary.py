@@ -86,6 +86,29 @@ LABELS: list[Label] = [
         r"numero\s*fattura",
     ),
     *_labels("invoice_number", 0.8, None, rf"(?:document|doc\.?|receipt)\s*{_NO}", r"invoice\s*id"),
+    # "Reference" or "Beleg" over a header box's value (the customer's own reference, "Your
+    # reference", labels the purchase order below)
+    *_labels(
+        "invoice_number",
+        0.7,
+        None,
+        r"(?<!your\s)(?<!our\s)(?<!customer\s)reference",
+        r"(?<!er\s)(?<!uw\s)referen(?:s|tie)",
+        r"(?<!votre\s)reference",
+        r"(?<!su\s)referencia",
+        r"beleg",
+    ),
+    # a receipt's number ("Receipt 847474", "Bon 04-3613-004", "Ticket n° 03-1393-871",
+    # "Nº ticket 544228") and a number label alone at the start of its line ("Nr 409885",
+    # "N°" over a header box's value)
+    *_labels(
+        "invoice_number",
+        0.6,
+        None,
+        rf"(?:receipt|quittung|kassenbon|kvitto|bon(?!\s*(?:de|d'))|recu|recibo|ticket)\s*{_NO}?",
+        rf"{_NO}\s*(?:ticket|recibo|bon)",
+        rf"^{_NO}",
+    ),
     # a document title with its number further on: "Rechnung des Versicherers (575) Nr. 0815"
     *_labels(
         "invoice_number",
@@ -93,6 +116,14 @@ LABELS: list[Label] = [
         None,
         r"(?:[a-z]*rechnung(?:s?korrektur)?|[a-z]*korrektur|gutschrift|invoice|facture|faktura|factuur|credit\s*note)\b"
         r"[^:]{0,60}?\b(?:nr|no|n[°o]|nummer|number)\.?",
+    ),
+    # a title that starts its line with the number after it ("Invoice INV/2023/03/0008",
+    # "Faktura 447990"): surer than a "Reference" box beside it
+    *_labels(
+        "invoice_number",
+        0.75,
+        None,
+        r"^(?:invoice|rechnung|facture|faktura|factuur|factura|fattura)(?=\s+[a-z]{0,4}[-/]?\d)",
     ),
     *_labels(
         "invoice_number",
@@ -266,9 +297,9 @@ TOTAL_LABELS: dict[str, list[tuple[re.Pattern[str], float]]] = {
         (re.compile(p), w)
         for p, w in [
             (r"sub\s*-?\s*total|subtotaal|sous\s*-?\s*total|zwischensumme|delsumma|subtotale", 1.0),
-            (r"total\s*(?:excl\.?|excluding|before|ex\.?|w/o|without|net|hors|ht\b|exkl)", 1.0),
+            (r"tota+l\s*(?:excl\.?|excluding|before|ex\.?|w/o|without|net|hors|ht\b|exkl)", 1.0),
             (
-                r"\btotal[e]?\s*(?:sin|senza|sans|zonder|utan|ohne)\s*(?:iva|tva|btw|moms|mwst|ust|vat)\b"
+                r"\b(?:totale?|totaal)\s*(?:sin|senza|sans|zonder|utan|ohne)\s*(?:iva|tva|btw|moms|mwst|ust|vat)\b"
                 r"|\bimporte\s*neto\b|\bbase\s*imponible\b",
                 1.0,
             ),
@@ -335,11 +366,12 @@ TOTAL_LABELS: dict[str, list[tuple[re.Pattern[str], float]]] = {
                 1.0,
             ),
             (
-                r"\b(?:summa\s*)?att\s*betala\b|\btotalbelopp\b|\bsumma\s*inkl\.?\s*moms\b|\bbelopp\s*att\s*betala\b",
+                r"\b(?:summa\s*)?att\s*betala\b|\b(?:total|faktura)belopp\b|\bsumma\s*inkl\.?\s*moms\b|\bbelopp\s*att\s*betala\b",
                 1.0,
             ),
             (
-                r"\btotaal\s*(?:incl|te\s*betalen)|\bte\s*betalen\b|\bimporte\s*total\b|\btotale\s*(?:fattura|documento)\b",
+                r"\btotaal\s*(?:incl|te\s*betalen)|\bte\s*betalen\b|\bimporte\s*total\b|\btotale\s*(?:fattura|documento)\b"
+                r"|\b(?:factuur|totaal)bedrag\b|\btotal\s*(?:de\s*la\s*)?factura\b",
                 1.0,
             ),
             (
@@ -370,8 +402,9 @@ BUYER_LABELS = re.compile(
     r"^(?:bill(?:ed)?\s*to(?:\s*address)?|invoice\s*to|invoiced\s*to|sold\s*to|customer|client|buyer|recipient|to\s*:|an\s*:|till\s*:|a\s*:|"
     r"rechnungsempfanger|rechnungsadresse|rechnung\s*an|kunde|kundin|auftraggeber|empfanger|"
     r"facture\s*a|facturer\s*a|adresse\s*de\s*facturation|destinataire|acheteur|"
-    r"kund|faktureras\s*till|fakturaadress|mottagare|kopare|köpare|kaufer|leistungsempfanger|"
-    r"factuur\s*aan|factuuradres|gefactureerd\s*aan|klant|cliente|destinatario)(?:\b|(?<=:))"
+    r"kund|faktureras(?:\s*till)?|fakturaadress|mottagare|kopare|köpare|kaufer|leistungsempfanger|"
+    r"factuur\s*aan|factuuradres|gefactureerd\s*aan|klant|cliente|destinatario|"
+    r"factura(?:r|do)\s*a|datos\s*de\s*facturacion)(?:\b|(?<=:))"
 )
 SELLER_LABELS = re.compile(
     r"^(?:from|seller|supplier|vendor|issued\s*by|sold\s*by|sender|"
@@ -392,7 +425,7 @@ LEGAL_FORMS = re.compile(
     r"(?<![a-z])(?:gmbh|ag|kg|ohg|gbr|ug|e\.\s?k\.|mbh|ltd|limited|llc|llp|inc|corp(?:oration)?|plc|co\.|company|"
     r"sarl|s\.a\.r\.l\.|sas|s\.a\.s\.|sa|s\.a\.|sasu|eurl|sci|snc|"
     r"ab|hb|kb|aktiebolag|oy|oyj|as|asa|a/s|aps|"
-    r"b\.?v\.?|n\.?v\.?|vof|s\.?l\.?|s\.?r\.?l\.?|s\.?p\.?a\.?|sp\.\s?z\s?o\.?o\.?|spolka|s\.?c\.?|"
+    r"b\.?v\.?|n\.?v\.?|v\.?o\.?f\.?|s\.?l\.?u\.?|s\.?l\.?|s\.?r\.?l\.?|s\.?p\.?a\.?|sp\.\s?z\s?o\.?o\.?|spolka|s\.?c\.?|"
     r"gesellschaft|partners|group|holding)(?![a-z])"
 )
 

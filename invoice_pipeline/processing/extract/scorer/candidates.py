@@ -32,6 +32,7 @@ from invoice_pipeline.processing.extract.rules.parties import (
     addressee_blocks,
     issuer_blocks,
 )
+from invoice_pipeline.processing.extract.rules.roles import name_words
 from invoice_pipeline.processing.extract.rules.values import (
     CODE_RE,
     DATE_RE,
@@ -40,7 +41,7 @@ from invoice_pipeline.processing.extract.rules.values import (
     find_dates,
     is_money_like,
 )
-from invoice_pipeline.processing.extract.rules.vocabulary import fold
+from invoice_pipeline.processing.extract.rules.vocabulary import LEGAL_FORMS, fold
 from invoice_pipeline.schema import ExtractedInvoice
 
 KEY_FIELDS = ("seller_name", "invoice_number", "invoice_date", "total_amount")
@@ -116,6 +117,8 @@ class Context:
     items_sum: Decimal | None
     domains: set[str]
     postcodes: set[str]
+    legal_names: dict[int, frozenset[str]] = field(default_factory=dict)
+    """Per line printing a legal form outside the addressee's block: its words (4+ letters)."""
 
 
 def _label_hits(lines: list[Ln]) -> dict[int, list[LabelHit]]:
@@ -214,6 +217,7 @@ def build_context(lines: list[Ln], sep: str, rules: ExtractedInvoice) -> Context
     amounts: list[Decimal] = []
     domains: set[str] = set()
     postcodes: set[str] = set()
+    legal_names: dict[int, frozenset[str]] = {}
     for ln in lines:
         for tok in re.findall(r"[\w./\-]+", ln.text):
             counts[normalised(tok)] += 1
@@ -222,6 +226,8 @@ def build_context(lines: list[Ln], sep: str, rules: ExtractedInvoice) -> Context
             domains.add(m.group(1).replace("-", ""))
         if ln.index in addressee:
             postcodes.update(re.findall(r"\b\d{4,6}\b", ln.text))
+        elif LEGAL_FORMS.search(ln.folded):
+            legal_names[ln.index] = name_words(ln.text)
     items_sum = None
     item_values = []
     for item in rules.line_items:
@@ -251,6 +257,7 @@ def build_context(lines: list[Ln], sep: str, rules: ExtractedInvoice) -> Context
         items_sum=items_sum,
         domains=domains,
         postcodes=postcodes,
+        legal_names=legal_names,
     )
 
 

@@ -19,7 +19,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from invoice_pipeline.processing.extract.rules.roles import name_problem, number_problem
+from invoice_pipeline.processing.extract.rules.roles import (
+    ends_in_legal_form,
+    name_problem,
+    name_words,
+    number_problem,
+)
 from invoice_pipeline.processing.extract.rules.values import find_currency
 from invoice_pipeline.processing.extract.rules.vocabulary import LEGAL_FORMS
 from invoice_pipeline.processing.extract.scorer.candidates import (
@@ -73,6 +78,8 @@ FEATURES: tuple[str, ...] = (
     "currency_on_line",
     "order_on_page",
     "candidates",
+    "short_of_legal_name",
+    "legal_name_of_taller",
 )
 
 
@@ -181,5 +188,27 @@ def features(cand: Candidate, ctx: Context, same_field: int) -> list[float]:
         float(bool(find_currency(ln.text))),
         float(min(order, 60)),
         float(same_field),
+        *_brand_features(cand, ctx),
     ]
     return row
+
+
+def _brand_features(cand: Candidate, ctx: Context) -> list[float]:
+    """A seller name without a legal form whose words a name with one repeats elsewhere
+    (the logo "AS ALBUFERA" beside "Albufera Suministros S.L.U."); and a name with a legal
+    form that repeats the words of a taller line without one (that legal name)."""
+    if cand.field != "seller_name":
+        return [0.0, 0.0]
+    words = name_words(cand.value)
+    if not words:
+        return [0.0, 0.0]
+    ln = cand.line
+    if not ends_in_legal_form(cand.value):
+        named = any(i != ln.index and words & w for i, w in ctx.legal_names.items())
+        return [float(named), 0.0]
+    taller = any(
+        b.h > 1.3 * ln.h and not LEGAL_FORMS.search(b.folded) and words & name_words(b.text)
+        for b in ctx.page_lines.get(ln.page, [])
+        if b.index != ln.index
+    )
+    return [0.0, float(taller)]

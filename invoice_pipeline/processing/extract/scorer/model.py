@@ -15,7 +15,6 @@ rules found nothing there); the probability of each key field's pick is kept as
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from invoice_pipeline.processing.extract.rules.geometry import Ln
+from invoice_pipeline.processing.extract.rules.roles import ends_in_legal_form, name_words
 from invoice_pipeline.processing.extract.rules.values import find_currency
-from invoice_pipeline.processing.extract.rules.vocabulary import LEGAL_FORMS, fold
 from invoice_pipeline.processing.extract.scorer.candidates import (
     KEY_FIELDS,
     Candidate,
@@ -33,7 +32,10 @@ from invoice_pipeline.processing.extract.scorer.candidates import (
     generate,
     normalised,
 )
-from invoice_pipeline.processing.extract.scorer.features import FEATURES, features
+from invoice_pipeline.processing.extract.scorer.features import (
+    FEATURES,
+    features,
+)
 from invoice_pipeline.schema import ExtractedInvoice, FieldValue
 
 MODEL_VERSION = 1
@@ -170,26 +172,21 @@ def tendered(rows: list[list[float]]) -> np.ndarray:
     return (tender >= 0.75) & (tender > total)
 
 
-def _ends_in_legal_form(value: str) -> bool:
-    folded = fold(value).rstrip(" .,")
-    return any(m.end() >= len(folded) - 1 for m in LEGAL_FORMS.finditer(folded))
-
-
 def legal_name(cands: list[Candidate], probs: np.ndarray, chosen: int) -> int | None:
     """A fuller name of the chosen seller: the likely candidate ending in a legal form that
     shares a word with a chosen name that does not ("Hagedorn AG" for the logo text
     "HB HAGEDORN"), or None."""
     value = cands[chosen].value
-    if _ends_in_legal_form(value):
+    if ends_in_legal_form(value):
         return None
-    words = {w for w in re.findall(r"[^\W\d_]{4,}", value.casefold())}
+    words = name_words(value)
     found = [
         i
         for i, c in enumerate(cands)
         if i != chosen
         and probs[i] >= 0.5 * probs[chosen]
-        and _ends_in_legal_form(c.value)
-        and words & set(re.findall(r"[^\W\d_]{4,}", c.value.casefold()))
+        and ends_in_legal_form(c.value)
+        and words & name_words(c.value)
     ]
     return max(found, key=lambda i: probs[i]) if found else None
 
