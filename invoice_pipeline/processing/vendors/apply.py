@@ -20,6 +20,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from rapidfuzz import fuzz
 
@@ -236,8 +237,11 @@ def apply_profiles(
                 source=profile.source,
             ),  # fmt: skip
         )
+    general_fields = dict(out.fields)
     for name, value in values.items():
         general = out.fields.get(name)
+        if name == "tax_amount" and _tax_adds_up(general_fields, value, general):
+            continue  # one rate's VAT of several at the learned place: the general sum is kept
         if general is not None and _same(name, general.value, value.value, profile):
             # the general read agrees: keep its evidence (and the scorer's probability that
             # calibration reads), noting that the profile confirmed it
@@ -247,6 +251,7 @@ def apply_profiles(
             )
         else:
             out.fields[name] = value
+    _unswap_buyer(out, general_fields, profile)
     out.issues.append(
         _info(
             "vendor_profile_applied",
@@ -272,6 +277,49 @@ def _same(name: str, general: str | None, read: str | None, profile: VendorProfi
     if name in ("seller_name", "seller_address"):
         return name_key(general) == name_key(read)
     return compact(general) == compact(read)
+
+
+def _amount(field: FieldValue | None) -> Decimal | None:
+    return read_amount(field.value, None) if field is not None and field.value else None
+
+
+def _tax_adds_up(
+    general: dict[str, FieldValue], read: FieldValue, general_tax: FieldValue | None
+) -> bool:
+    """Whether the general read's tax, not the profile's, makes subtotal + tax = total (an
+    invoice with more VAT rates than the one the profile learned from)."""
+    subtotal, total = _amount(general.get("subtotal")), _amount(general.get("total_amount"))
+    tax, profile_tax = _amount(general_tax), _amount(read)
+    if None in (subtotal, total, tax, profile_tax):
+        return False
+    cent = Decimal("0.01")
+    return abs(subtotal + tax - total) <= cent < abs(subtotal + profile_tax - total)  # type: ignore[operator]
+
+
+def _unswap_buyer(
+    out: ExtractedInvoice, general: dict[str, FieldValue], profile: VendorProfile
+) -> None:
+    """The general read took the buyer as the seller and the seller as the buyer: with the
+    vendor's name known, the buyer is the general read's seller (name, address, VAT id)."""
+    seller, buyer = general.get("seller_name"), general.get("buyer_name")
+    known = profile.constants.get("seller_name")
+    if seller is None or buyer is None or not known or not seller.value or not buyer.value:
+        return
+    if name_key(buyer.value) != name_key(known) or name_key(seller.value) == name_key(known):
+        return
+    for part in ("name", "address", "vat_id"):
+        moved = general.get(f"seller_{part}")
+        if moved is not None and moved.value:
+            out.fields[f"buyer_{part}"] = moved
+        else:
+            out.fields.pop(f"buyer_{part}", None)
+    out.issues.append(
+        _info(
+            "vendor_parties_swapped",
+            f"the general read took {buyer.value!r}, the vendor {profile.display_name}, as the "
+            f"buyer and {seller.value!r} as the seller: {seller.value!r} is the buyer",
+        )
+    )
 
 
 def _info(code: str, message: str) -> Issue:

@@ -17,6 +17,7 @@ could learn replace the earlier ones (a correction wins), the others are kept.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from rapidfuzz import fuzz
@@ -53,12 +54,15 @@ from invoice_pipeline.processing.vendors.profile import (
     Relation,
     VendorProfile,
 )
-from invoice_pipeline.schema import InvoiceRecord, OcrDocument
+from invoice_pipeline.schema import Evidence, InvoiceRecord, OcrDocument
 
 __all__ = ["learn_profile", "normalised_label"]
 
 ABOVE_GAP = 0.05
 """The furthest a label above its value may be, in page heights."""
+CELL_GAP = 0.15
+"""The widest space between a box's label and the value right-aligned under it, in page
+widths."""
 
 
 def normalised_label(text: str) -> str:
@@ -76,8 +80,19 @@ def _truth(kind: str, value: str) -> object | None:
     return read_id(value, None)
 
 
-def _matches(kind: str, span: Span, truth: object) -> dict[str, object] | None:
-    """The format details when ``span`` reads as ``truth``, else None."""
+def _misread(read: str, truth: str) -> bool:
+    """One character of an id misread by OCR ("P-24-6443" for "F-24-6443"): same length,
+    at least five characters, one place differs."""
+    return (
+        len(read) == len(truth) >= 5 and sum(a != b for a, b in zip(read, truth, strict=True)) == 1
+    )
+
+
+def _matches(
+    kind: str, span: Span, truth: object, *, misread: bool = False
+) -> dict[str, object] | None:
+    """The format details when ``span`` reads as ``truth``, else None; ``misread``: an id
+    may differ from the truth by one misread character (its shape is the truth's)."""
     text = span.text
     if kind == "date":
         first, second = read_date(text, True), read_date(text, False)
@@ -94,9 +109,12 @@ def _matches(kind: str, span: Span, truth: object) -> dict[str, object] | None:
         if separator is None or span.words[0].text[:1] in ",.":
             return None
         return {"decimal_separator": separator}
-    if read_id(text, None) != truth:
-        return None
-    return {"shape": shape_of(strip_label(text)[1])}
+    read = read_id(text, None)
+    if read == truth:
+        return {"shape": shape_of(strip_label(text)[1])}
+    if misread and read is not None and isinstance(truth, str) and _misread(read, truth):
+        return {"shape": shape_of(truth)}
+    return None
 
 
 def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
@@ -108,8 +126,14 @@ def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float
     )
 
 
-def _is_label(text: str, parties: list[str]) -> bool:
-    """Label-like text: letters, no digits (a rate or a date differs per invoice), no party."""
+_RATE = re.compile(r"(?<![\d.,])\d{1,2}(?:[.,]\d{1,2})?\s*%?(?![\d.,]*\d)")
+
+
+def _is_label(text: str, parties: list[str], *, rate: bool = False) -> bool:
+    """Label-like text: letters, no digits (a date or a number differs per invoice), no
+    party; ``rate``: a tax rate may be part of it ("TVA 20 :", "MwSt. 19 %")."""
+    if rate:
+        text = _RATE.sub(" ", text)
     if not has_letters(text) or any(c.isdigit() for c in text):
         return False
     key = name_key(text)
@@ -127,10 +151,13 @@ def _filler(text: str) -> bool:
 
 
 def _label(
-    span: Span, line: list[Word], lines: list[list[Word]], parties: list[str]
+    span: Span, line: list[Word], lines: list[list[Word]], parties: list[str], *, rate: bool = False
 ) -> tuple[str, tuple[float, float, float, float], Relation] | None:
     """The label of a value: its line's words before it, else the nearest of the line left
-    of it on its row and the line above it in its column (vertical gaps count double)."""
+    of it on its row and the line above it in its column (vertical gaps count double); a
+    value right-aligned in a box under its label ("Nettobetrag" over a "261,26" that starts
+    right of it) has the label whose box it sits in. ``rate``: the label may carry a tax
+    rate."""
     glued, _ = strip_label(span.text)
     start = span.words[0].index
     left: list[Word] = []
@@ -140,18 +167,19 @@ def _label(
         before.pop(0)  # "Sales Tax 19% EUR 12.00": the label is "Sales Tax"
         skipped += 1
     for word in before:
-        if any(c.isdigit() for c in word.text) or len(left) >= 4:
+        digits = any(c.isdigit() for c in word.text)
+        if digits and not (rate and _RATE.fullmatch(word.text)) or len(left) >= 4:
             break
         left.insert(0, word)
     text = " ".join([*(w.text for w in left), glued]).strip()
-    if text and _is_label(text, parties):
+    if text and _is_label(text, parties, rate=rate):
         boxes = [w.box for w in left] or [span.words[0].box]
         return text, _union(boxes), "same_line"
     box = span.box
     page = span.words[0].page
     same_page = [ws for ws in lines if ws[0].page == page and ws[0].line is not span.line]
     found: list[tuple[float, str, tuple[float, float, float, float], Relation]] = []
-    row, above = [], []
+    row, above, cells = [], [], []
     for ws in same_page:
         b = _union([w.box for w in ws])
         overlap = min(b[3], box[3]) - max(b[1], box[1])
@@ -161,15 +189,21 @@ def _label(
         horizontal = min(b[2], box[2]) - max(b[0], box[0]) > 0 or abs(b[0] - box[0]) < 0.03
         if -0.003 <= gap <= ABOVE_GAP and horizontal:
             above.append((gap, ws, b))
+        elif -0.003 <= gap <= ABOVE_GAP and b[0] <= box[0] and box[0] - b[2] <= CELL_GAP:
+            cells.append((gap, ws, b))
+    nearest = min((c[0] for c in cells), default=None)
+    if nearest is not None and (not above or nearest < min(a[0] for a in above)):
+        # the value's box: on the nearest row above, the line that starts closest left of it
+        above = [max((c for c in cells if c[0] - nearest < 0.005), key=lambda c: c[2][0])]
     if row:
         gap, ws, b = min(row, key=lambda r: r[0])
         text = " ".join(w.text for w in ws)
-        if _is_label(text, parties):
+        if _is_label(text, parties, rate=rate):
             found.append((gap, text, b, "right"))
     if above:
         gap, ws, b = min(above, key=lambda r: r[0])
         text = " ".join(w.text for w in ws)
-        if _is_label(text, parties):
+        if _is_label(text, parties, rate=rate):
             found.append((2 * gap, text, b, "below"))
     if not found:
         return None
@@ -209,13 +243,37 @@ def _locate(
         if v
     ]
     all_labels = [normalised_label(" ".join(w.text for w in ws)) for ws in lines]
+    ranked = _ranked(name, kind, truth, lines, parties, all_labels, evidence, document_id)
+    if not ranked and kind == "id":
+        # the reviewer corrected an OCR misread of the number: learn where it is printed
+        ranked = _ranked(
+            name, kind, truth, lines, parties, all_labels, evidence, document_id, misread=True
+        )
+    if not ranked:
+        return None
+    return max(ranked, key=lambda r: (r[0], r[1]))[2]
+
+
+def _ranked(
+    name: str,
+    kind: str,
+    truth: object,
+    lines: list[list[Word]],
+    parties: list[str],
+    all_labels: list[str],
+    evidence: Evidence | None,
+    document_id: str,
+    *,
+    misread: bool = False,
+) -> list[tuple[tuple[bool, bool, bool, float], int, FieldRule]]:
+    """Each place the value is printed with a label, and its rank (higher is better)."""
     ranked = []
     for ws in lines:
         for span in spans(ws):
-            details = _matches(kind, span, truth)
+            details = _matches(kind, span, truth, misread=misread)
             if details is None:
                 continue
-            found = _label(span, ws, lines, parties)
+            found = _label(span, ws, lines, parties, rate=name == "tax_amount")
             if found is None:
                 continue
             label, label_box, relation = found
@@ -256,9 +314,7 @@ def _locate(
                 box[1] if kind == "amount" else -box[1],
             )
             ranked.append((rank, -len(span.words), rule))
-    if not ranked:
-        return None
-    return max(ranked, key=lambda r: (r[0], r[1]))[2]
+    return ranked
 
 
 def learn_profile(

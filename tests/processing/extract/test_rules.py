@@ -557,3 +557,41 @@ def test_the_window_s_sender_line_gives_the_seller_s_address_not_the_buyer_s() -
     assert result.get("seller_address") == "Kanalweg 83, 28195 Bremen"
     assert result.get("buyer_name") == "Datentechnik Rheinblick KG"
     assert result.get("buyer_address") == "Lindenallee 45, 50667 Köln"
+
+
+@pytest.mark.parametrize("scorer", [False, True])
+@pytest.mark.parametrize("tail", ["(haftungsbeschränkt)", "GmbH & Co. KG"])
+def test_a_legal_form_on_the_line_under_the_name_ends_the_name(scorer: bool, tail: str) -> None:
+    # "Elbtal Stahlhandel UG" over "(haftungsbeschränkt)" in a footer column: the second
+    # line is the end of the registered name, not the first line of the address
+    name = "Elbtal Stahlhandel UG" if tail.startswith("(") else "Elbtal Stahlhandel"
+    ocr = _page(
+        [(40, "Rechnung an:"), (330, "Rechnungs-Nr."), (450, "2023-7803")],
+        [(40, "Becker Haustechnik GmbH"), (330, "Rechnungsdatum"), (450, "26.07.2023")],
+        [(40, "Mozartweg 15a")],
+        [(40, "40213 Düsseldorf")],
+        [(40, "Rechnung")],
+        [(300, "Gesamtbetrag brutto"), (480, "2.943,14 €")],
+        *[[] for _ in range(26)],
+        [(40, name), (200, "Tel. +49 56 6581309")],
+        [(40, tail), (200, "USt-IdNr.: DE 840028759")],
+        [(40, "Schillerstraße 48")],
+        [(40, "60311 Frankfurt am Main")],
+    )
+    result = RulesExtractor(scorer=scorer).extract(ocr)
+    assert result.get("seller_name") == f"{name} {tail}"
+    assert result.get("seller_address") == "Schillerstraße 48, 60311 Frankfurt am Main"
+
+
+@pytest.mark.parametrize("label", ["Factura n.º", "Factura n.9", "N.º de factura"])
+def test_spanish_number_labels_and_the_order_number_beside_them(label: str) -> None:
+    # "n.º" (read "n.9" on photos) is a number label; "Nº pedido" labels the order number
+    ocr = _page(
+        [(40, "Robledo Hostelería S.L.")],
+        [(60, label), (160, "Fecha de factura"), (300, "Cliente nº"), (430, "Nº pedido")],
+        [(60, "2023/7726"), (160, "05/02/2023"), (300, "84849"), (430, "PO-98173")],
+        [(300, "Total"), (480, "15.145,87 €")],
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("invoice_number") == "2023/7726"
+    assert result.get("purchase_order") == "PO-98173"

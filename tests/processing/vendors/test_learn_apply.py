@@ -15,6 +15,7 @@ from invoice_pipeline.processing.vendors.apply import (
     read_fields,
 )
 from invoice_pipeline.processing.vendors.learn import learn_profile, role_fits
+from invoice_pipeline.processing.vendors.page import shape_of
 from invoice_pipeline.schema import KEY_FIELDS, OcrDocument
 
 from .conftest import invoice, second_invoice
@@ -188,3 +189,88 @@ def test_the_invoice_date_is_never_learned_at_a_due_date_label() -> None:
     assert not role_fits("invoice_date", "Vervaldatum")
     assert not role_fits("invoice_date", "Date d'échéance")
     assert not role_fits("due_date", "Rechnungsdatum")
+
+
+def test_totals_right_aligned_in_boxes_under_their_labels_are_learned() -> None:
+    # "Nettobetrag | MwSt. 19 % | Rechnungsbetrag" over figures set flush right in each box:
+    # the figure starts right of its label's text, so no column overlaps it
+    first = second_invoice(2, 0, layout="boxes", locale="de-DE")
+    profile = learn_profile(first.ocr, first.truth)
+    assert profile is not None
+    rules = profile.fields
+    assert (rules["subtotal"].label, rules["subtotal"].relation) == ("Nettobetrag", "below")
+    assert (rules["total_amount"].label, rules["total_amount"].relation) == (
+        "Rechnungsbetrag",
+        "below",
+    )
+    assert rules["tax_amount"].label == "MwSt. 19 %"  # a label may carry its tax rate
+    for i in (1, 2, 3):
+        later = second_invoice(2, i, layout="boxes", locale="de-DE")
+        applied = apply_profiles(later.ocr, later.extracted, [profile])
+        assert applied.fields["total_amount"].source == profile.source
+        record = stages.evaluate(stages.validate(applied, later.ocr)).record
+        for name in ("subtotal", "tax_amount", "total_amount"):
+            assert getattr(record, name) == getattr(later.truth, name), (i, name)
+
+
+def test_one_rate_s_vat_read_at_the_learned_box_does_not_replace_the_sum_of_all_rates() -> None:
+    # the first invoice had one VAT rate; invoice 1 has two boxes, 19 % and 7 %: the
+    # profile's box holds the 19 % part, the general read the sum that adds up
+    first = second_invoice(2, 0, layout="boxes", locale="de-DE")
+    later = second_invoice(2, 1, layout="boxes", locale="de-DE")
+    profile = learn_profile(first.ocr, first.truth)
+    assert profile is not None
+    tax = Decimal(str(later.truth.tax_amount))
+    alone, _ = read_fields(later.ocr, profile)
+    assert parse_amount(alone["tax_amount"].value) not in (None, tax)  # one rate only
+    applied = apply_profiles(later.ocr, later.extracted, [profile])
+    assert applied.fields["tax_amount"] == later.extracted.fields["tax_amount"]
+    assert parse_amount(applied.fields["tax_amount"].value) == tax
+
+
+def test_a_number_the_ocr_misread_on_the_confirmed_page_still_teaches_its_place() -> None:
+    # the reviewer typed "F-24-6443" where the photo's OCR read "P-24-6443" (here: one
+    # character of the number changed): the place is learned with the confirmed number's
+    # shape, and later invoices are read there
+    first = invoice(14, 0, layout="minimal", locale="fr")
+    number = first.truth.invoice_number
+    assert number and len(number) >= 5
+    wrong = ("7" if number[0] != "7" else "1") if number[0].isdigit() else "Q"
+    misread = first.ocr.model_copy(deep=True)
+    for page in misread.pages:
+        for line in page.lines:
+            line.text = line.text.replace(number, wrong + number[1:])
+    assert number not in misread.text
+    profile = learn_profile(misread, first.truth)
+    assert profile is not None
+    rule = profile.fields["invoice_number"]
+    assert rule.shape == shape_of(number)
+    later = invoice(14, 1, layout="minimal", locale="fr")
+    values, _ = read_fields(later.ocr, profile)
+    assert values["invoice_number"].value == later.truth.invoice_number
+    # one character off, no more: a different number teaches nothing
+    other = first.truth.model_copy(update={"invoice_number": "X-99-0000"})
+    assert "invoice_number" not in learn_profile(misread, other).fields  # type: ignore[union-attr]
+
+
+def test_a_buyer_read_as_the_vendor_goes_back_to_being_the_buyer() -> None:
+    # the general read swapped the parties; the vendor's confirmed name sets them right
+    first = invoice(41, 0, layout="compact", locale="fr")
+    later = invoice(41, 1, layout="compact", locale="fr")
+    profile = learn_profile(first.ocr, first.truth)
+    assert profile is not None
+    swapped = later.extracted.model_copy(deep=True)
+    fields = swapped.fields
+    fields["seller_name"], fields["buyer_name"] = fields["buyer_name"], fields["seller_name"]
+    fields["seller_address"], fields["buyer_address"] = (
+        fields["buyer_address"],
+        fields["seller_address"],
+    )
+    applied = apply_profiles(later.ocr, swapped, [profile])
+    assert applied.fields["seller_name"].value == later.truth.seller_name
+    assert applied.fields["buyer_name"].value == later.extracted.fields["buyer_name"].value
+    assert applied.fields["buyer_address"].value == later.extracted.fields["buyer_address"].value
+    assert any(i.code == "vendor_parties_swapped" for i in applied.issues)
+    # a read that had them right is left alone
+    plain = apply_profiles(later.ocr, later.extracted, [profile])
+    assert not any(i.code == "vendor_parties_swapped" for i in plain.issues)

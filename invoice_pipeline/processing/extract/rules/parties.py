@@ -66,14 +66,53 @@ class Party:
     confidence: float = 0.0
     name_above: list[Ln] = field(default_factory=list)
     """Lines of a name printed over two lines, above ``name``."""
+    name_below: list[Ln] = field(default_factory=list)
+    """The end of a name's legal form printed on the next line ("(haftungsbeschränkt)")."""
+
+    def __post_init__(self) -> None:
+        # "Elbtal Stahlhandel UG" over "(haftungsbeschränkt)": the second line ends the
+        # name, it does not start the address
+        if self.name is None or not self.name_text or not self.address:
+            return
+        tail = self.address[0]
+        if not is_legal_tail(tail) or tail.page != self.name.page:
+            return
+        self.address = self.address[1:]
+        self.name_below = [*self.name_below, tail]
+        text = tail.text.strip(" ,")
+        self.name_text = f"{self.name_text} {text}"
+        if self.address_text == text:
+            self.address_text = None
+        elif self.address_text:
+            self.address_text = self.address_text.replace(f"{text}, ", "", 1)
 
     @property
     def name_lines(self) -> list[Ln]:
-        return [*self.name_above, *([self.name] if self.name is not None else [])]
+        return [
+            *self.name_above,
+            *([self.name] if self.name is not None else []),
+            *self.name_below,
+        ]
 
     @property
     def lines(self) -> list[Ln]:
         return [*self.name_lines, *self.address]
+
+
+def is_legal_tail(ln: Ln) -> bool:
+    """A line that holds only (the end of) a legal form: the last line of a company name
+    printed over two lines ("(haftungsbeschränkt)", "GmbH & Co. KG")."""
+    return bool(LEGAL_FORMS.search(ln.folded)) and not LEGAL_FORMS.sub(" ", ln.folded).strip(
+        " .,&()+-"
+    )
+
+
+def legal_tail(name: Ln, lines: Sequence[Ln]) -> Ln | None:
+    """The line right under ``name``, set flush with it, that ends its legal form, or None."""
+    for b in below(name, lines, max_gap=1.0, align=0.02, min_drop=0.5)[:1]:
+        if abs(b.x0 - name.x0) <= 0.02 and is_legal_tail(b):
+            return b
+    return None
 
 
 def _is_label_line(ln: Ln) -> bool:
@@ -180,9 +219,16 @@ def _with_address(party: Party, lines: Sequence[Ln], taken: set[int]) -> Party:
         return party
     key = _compact_name(party.name_text)
     for ln in lines:
-        if ln is party.name or ln.index in taken or _compact_name(_name_text(ln)) != key:
+        if ln is party.name or ln.index in taken:
             continue
-        address, address_text = _address_of(block_below(ln, lines))
+        text = _name_text(ln)
+        tail = legal_tail(ln, lines) if key.startswith(_compact_name(text)) else None
+        if tail is not None:  # the name over two lines, its legal form on the second
+            text = f"{text} {tail.text.strip(' ,')}"
+        if _compact_name(text) != key:
+            continue
+        there = Party(ln, text, *_address_of(block_below(ln, lines)))
+        address, address_text = there.address, there.address_text
         if address_text and POSTCODE.search(address_text):
             return Party(
                 party.name,
@@ -428,6 +474,7 @@ def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
             and sum(ch.isalpha() for ch in ln.text) >= 2
             and not _is_sentence(ln)
             and not _is_code(ln.text)
+            and not is_legal_tail(ln)  # "(haftungsbeschränkt)" alone ends the name above
         ]
         holders = _account_holders(usable)
         scored = [(_seller_score(ln, med_h, usable, holders), -ln.index, ln) for ln in candidates]

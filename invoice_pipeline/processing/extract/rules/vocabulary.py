@@ -29,7 +29,7 @@ class Label:
     language: str | None = None
 
 
-_NO = r"(?:no\b\.?|nr\b\.?|number|num(?:ber|ero)?\b\.?|#|n[°o]\.?|nº|id\b)"
+_NO = r"(?:no\b\.?|nr\b\.?|number|num(?:ber|ero)?\b\.?|#|n[°o]\.?|nº|n\.\s?[°o9](?![\d/-])\.?|id\b)"
 _SEP = r"(?=$|[\s:#.\-/(]|\d)"  # a label ends at a separator or a digit
 
 
@@ -75,7 +75,8 @@ LABELS: list[Label] = [
         "invoice_number",
         1.0,
         "es",
-        r"(?:n[°u]mero\s*de\s*)?factura\s*(?:n[°o]\.?|num\.?|#)",
+        rf"(?:n[°u]mero\s*de\s*)?factura\s*{_NO}",
+        rf"{_NO}\s*(?:de\s*)?factura",
         r"n[°u]mero\s*de\s*factura",
     ),
     *_labels(
@@ -289,6 +290,13 @@ LABELS: list[Label] = [
         r"ordernummer",
     ),
     *_labels("purchase_order", 1.0, "nl", r"(?:bestel|order)\s*-?\s*(?:nummer|nr\.?)"),
+    *_labels(
+        "purchase_order",
+        1.0,
+        "es",
+        rf"{_NO}\s*(?:de\s*)?pedido",
+        rf"(?:n[°u]mero\s*de\s*|su\s*)?pedido(?:\s*{_NO})?",
+    ),
 ]
 
 # Totals labels: matched anywhere in a line (not only at its start), most specific first.
@@ -422,7 +430,7 @@ TITLE_WORDS = re.compile(
 )
 
 LEGAL_FORMS = re.compile(
-    r"(?<![a-z])(?:gmbh|ag|kg|ohg|gbr|ug|e\.\s?k\.|mbh|ltd|limited|llc|llp|inc|corp(?:oration)?|plc|co\.|company|"
+    r"(?<![a-z])(?:gmbh|ag|kg|ohg|gbr|ug\s*\(?haftungsbeschrankt\)?|ug|\(haftungsbeschrankt\)|e\.\s?k\.|mbh|ltd|limited|llc|llp|inc|corp(?:oration)?|plc|co\.|company|"
     r"sarl|s\.a\.r\.l\.|sas|s\.a\.s\.|sa|s\.a\.|sasu|eurl|sci|snc|"
     r"ab|hb|kb|aktiebolag|oy|oyj|as|asa|a/s|aps|"
     r"b\.?v\.?|n\.?v\.?|v\.?o\.?f\.?|s\.?l\.?u\.?|s\.?l\.?|s\.?r\.?l\.?|s\.?p\.?a\.?|sp\.\s?z\s?o\.?o\.?|spolka|s\.?c\.?|"

@@ -30,7 +30,9 @@ from invoice_pipeline.processing.extract.rules.geometry import Ln, below, median
 from invoice_pipeline.processing.extract.rules.parties import (
     _name_text,
     addressee_blocks,
+    is_legal_tail,
     issuer_blocks,
+    legal_tail,
 )
 from invoice_pipeline.processing.extract.rules.roles import name_words
 from invoice_pipeline.processing.extract.rules.values import (
@@ -274,6 +276,8 @@ def _is_id_like(token: str) -> bool:
 
 
 def _name_like(ln: Ln) -> str | None:
+    if is_legal_tail(ln):  # a legal form alone: the end of the name above it
+        return None
     text = _name_text(ln)
     words = text.split()
     if not words or len(words) > _MAX_NAME_WORDS or not WORD_RE.search(text):
@@ -299,7 +303,11 @@ def generate(ctx: Context) -> dict[str, list[Candidate]]:
         if ln.page <= 2:
             name = _name_like(ln)
             if name is not None:
-                out["seller_name"].append(Candidate("seller_name", name, ln, 0))
+                tail = legal_tail(ln, ctx.lines)
+                if tail is not None:  # "Elbtal Stahlhandel UG" over "(haftungsbeschränkt)"
+                    name = f"{name} {tail.text.strip(' ,')}"
+                lines = [ln, tail] if tail is not None else []
+                out["seller_name"].append(Candidate("seller_name", name, ln, 0, None, lines))
     by_id = {ln.id: ln for ln in ctx.lines}
     for name in KEY_FIELDS:
         picked = ctx.rules.fields.get(name)
