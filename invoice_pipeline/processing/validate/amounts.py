@@ -101,6 +101,17 @@ def _split_number(core: str, decimal_hint: str | None) -> tuple[str, str] | None
     return re.sub(r"\D", "", head) or "0", frac
 
 
+_SAME_MARKS_RE = re.compile(r"\d{1,3}(?P<mark>[.,])\d{3}(?:(?P=mark)\d{3})*(?P=mark)\d{2}")
+
+
+def _one_mark_for_both(core: str) -> tuple[str, str] | None:
+    """A scan's ``3.572.85`` or ``1,190,95``: the OCR read the decimal mark as the grouping
+    one. Groups of three and then two last digits can only be cents."""
+    if not _SAME_MARKS_RE.fullmatch(core):
+        return None
+    return re.sub(r"\D", "", core[:-3]), core[-2:]
+
+
 def _parse_number(
     text: str | None, decimal_hint: str | None, *, percent: bool = False
 ) -> Decimal | None:
@@ -139,7 +150,7 @@ def _parse_number(
         suf = suf.replace("%", " ", 1)
     if not (_affix_ok(pre) and _affix_ok(suf)):
         return None
-    parts = _split_number(core, decimal_hint)
+    parts = _split_number(core, decimal_hint) or _one_mark_for_both(core)
     if parts is None:
         return None
     whole, frac = parts

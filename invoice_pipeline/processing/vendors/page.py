@@ -148,6 +148,8 @@ def read_date(text: str, day_first: bool | None) -> dt.date | None:
     if not re.search(r"\d", value):
         return None
     found, _ambiguous = parse_date(value, day_first=day_first)
+    if found is not None and not 1990 <= found.year <= dt.date.today().year + 10:
+        return None  # two dates run together by the OCR ("13. September 202312. November")
     return found
 
 

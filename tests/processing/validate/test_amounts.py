@@ -44,6 +44,9 @@ D = Decimal
         ("1.234,-", D("1234")),
         ("12 345", D("12345")),
         ("42", D("42")),
+        ("3.572.85", D("3572.85")),  # a scan's decimal comma read as a dot
+        ("1,190,95", D("1190.95")),
+        ("1.234.567.89 €", D("1234567.89")),
     ],
 )
 def test_parse_amount_formats(text: str, expected: Decimal) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from invoice_pipeline.processing.vendors.apply import (
     read_fields,
 )
 from invoice_pipeline.processing.vendors.learn import learn_profile, role_fits
-from invoice_pipeline.processing.vendors.page import shape_of
+from invoice_pipeline.processing.vendors.page import read_date, shape_of
 from invoice_pipeline.schema import KEY_FIELDS, OcrDocument
 
 from .conftest import invoice, second_invoice
@@ -274,3 +275,9 @@ def test_a_buyer_read_as_the_vendor_goes_back_to_being_the_buyer() -> None:
     # a read that had them right is left alone
     plain = apply_profiles(later.ocr, later.extracted, [profile])
     assert not any(i.code == "vendor_parties_swapped" for i in plain.issues)
+
+
+def test_two_dates_the_ocr_ran_together_are_no_date() -> None:
+    # "13. September 2023" and "12. November 2023" in neighbouring boxes read as one line
+    assert read_date("13. September 202312. November 2023", True) is None
+    assert read_date("13. September 2023", True) == dt.date(2023, 9, 13)
