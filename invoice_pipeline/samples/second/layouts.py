@@ -129,13 +129,16 @@ def columns(s: Sheet, p: Printer) -> None:
     seller, buyer = doc.seller, doc.buyer
     assert buyer is not None
     s.rect(0, 0, 210, 8, fill=accent, stroke=None)
-    s.text(15, 20, seller_name(p), 11, bold=True)
+    name = seller_name(p)
+    s.text(15, 20, name, 11, bold=True)
     s.lines(15, 25, list(seller.lines), 8, leading=3.8)
     ids = [seller.phone or "", seller.email or ""]
     if seller.vat_printed:
         ids.append(f"{p.label('vat_id')}: {seller.vat_printed}")
     ids.append(seller.registration or "")
-    s.lines(80, 20, [i for i in ids if i], 8, leading=3.8, color="#333333")
+    # the contact column starts after a long name ends: printed text never overlaps
+    x_ids = max(80.0, 15 + s.width_of(name, 11, bold=True) + 4)
+    s.lines(x_ids, 20, [i for i in ids if i], 8, leading=3.8, color="#333333")
     s.text(145, 20, _title(p), 13, bold=True, color=accent)
     y = 26
     for lab, value in p.meta():

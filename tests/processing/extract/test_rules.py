@@ -595,3 +595,100 @@ def test_spanish_number_labels_and_the_order_number_beside_them(label: str) -> N
     result = EXTRACTOR.extract(ocr)
     assert result.get("invoice_number") == "2023/7726"
     assert result.get("purchase_order") == "PO-98173"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("25 de julio de 2025", "2025-07-25"),
+        ("3 de diciembre de 2024", "2024-12-03"),
+        ("5 mayo 2023", "2023-05-05"),
+        ("12 settembre 2024", "2024-09-12"),
+    ],
+)
+def test_spanish_and_italian_dates_with_month_names(text: str, expected: str) -> None:
+    found = find_dates(f"Fecha {text}")
+    assert [m.group(0) for m in found] == [text]
+    assert parse_date(text)[0].isoformat() == expected  # type: ignore[union-attr]
+
+
+def test_two_dates_in_neighbouring_boxes_read_as_one_line_are_both_found() -> None:
+    found = find_dates("25 de julio de 2025 24 de agosto de 2025")
+    assert [m.group(0) for m in found] == ["25 de julio de 2025", "24 de agosto de 2025"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Facility Services Quincy, Inc. +1 639 697656", "Norrvik Städservice Aktiebolag46 523 890603"],
+)
+def test_a_phone_number_run_into_the_name_line_is_not_the_name(line: str) -> None:
+    # the contact column beside the letterhead's name, read by the OCR on the same line
+    name = line.split(" +")[0] if " +" in line else "Norrvik Städservice Aktiebolag"
+    ocr = _page(
+        [(40, line)],
+        [(40, "259 Old Mill Road")],
+        [(40, "Austin, TX 78701")],
+        [(40, "Invoice No. F23023364")],
+        [(300, "Total"), (480, "4,156.95")],
+    )
+    assert EXTRACTOR.extract(ocr).get("seller_name") == name
+    assert RulesExtractor(scorer=True).extract(ocr).get("seller_name") == name
+
+
+def _boxes(*cells: tuple[float, float, str]) -> OcrDocument:
+    """A page from (x, y, text) cells, each 10 pt high (boxes as a photo's OCR gives them)."""
+    lines = [
+        OcrLine(id=f"p1-l{n}", page=1, text=text, box=(x, y, x + 5.5 * len(text), y + 10))
+        for n, (x, y, text) in enumerate(cells, start=1)
+    ]
+    page = OcrPage(number=1, width=600, height=800, unit="pt", engine="test", lines=lines)
+    return OcrDocument(document_id="t", engine="test", pages=[page])
+
+
+def test_a_value_under_its_label_box_overlapping_it_a_little_is_read() -> None:
+    # a photo's OCR boxes: the number's box starts 3.5 pt above the label's bottom
+    ocr = _boxes(
+        (40, 40, "Ravensby Limited"),
+        (200, 100, "Invoice Number"),
+        (200, 106.5, "2204069"),
+        (200, 120, "Customer ID"),
+        (200, 132, "81855"),
+        (300, 300, "Total"),
+        (480, 300, "596.92"),
+    )
+    assert EXTRACTOR.extract(ocr).get("invoice_number") == "2204069"
+
+
+def test_the_value_under_another_box_s_label_is_not_this_label_s() -> None:
+    # the number under "Invoice Number" was not read: the figure under "Customer ID" below
+    # it is the customer's, not the invoice's
+    ocr = _boxes(
+        (40, 40, "Ravensby Limited"),
+        (200, 100, "Invoice Number"),
+        (200, 112, "Customer ID"),
+        (200, 124, "81855"),
+        (300, 300, "Total"),
+        (480, 300, "596.92"),
+    )
+    assert EXTRACTOR.extract(ocr).get("invoice_number") != "81855"
+
+
+@pytest.mark.parametrize(
+    ("label", "number"),
+    [
+        ("Trans # 782787", "782787"),
+        ("Transactie 627029", "627029"),
+        ("Kenmerk INV-64588", "INV-64588"),
+    ],
+)
+def test_transaction_and_reference_labels_name_the_number(label: str, number: str) -> None:
+    ocr = _page(
+        [(200, "Van Dalen N.V.")],
+        [(40, "24-11-2023"), (400, "12:41")],
+        [(40, "Kassa 11"), (300, label)],
+        [(40, "Uw order PO-10720")],
+        [(40, "TOTAAL"), (400, "61,03")],
+    )
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("invoice_number") == number
+    assert result.get("purchase_order") == "PO-10720"

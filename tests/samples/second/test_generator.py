@@ -244,3 +244,34 @@ def test_unknown_class_or_locale_is_refused() -> None:
         build_document(1, "xx-XX")
     with pytest.raises(ValueError):
         build_document(1, cls="poster")
+
+
+def _char_boxes(pdf: bytes) -> np.ndarray:
+    """Every printed character's box on the first page (left, bottom, right, top)."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        textpage = doc[0].get_textpage()
+        boxes = [
+            textpage.get_charbox(i)
+            for i in range(textpage.count_chars())
+            if not textpage.get_text_range(i, 1).isspace()
+        ]
+        return np.array([b for b in boxes if b[2] > b[0] and b[3] > b[1]])
+    finally:
+        doc.close()
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.parametrize("seed", [3, 11])
+def test_printed_text_never_overlaps(cls: str, seed: int) -> None:
+    # a long seller name once ran into the contact column beside it ("GmbH &+49Co.630 KG"):
+    # real invoices are readable, so no two characters may cover each other
+    for locale in LOCALES:
+        boxes = _char_boxes(build_document(seed, locale, cls, "pdf").content)
+        x0, y0, x1, y1 = (boxes[:, i][:, None] for i in range(4))
+        w = np.clip(np.minimum(x1, x1.T) - np.maximum(x0, x0.T), 0, None)
+        h = np.clip(np.minimum(y1, y1.T) - np.maximum(y0, y0.T), 0, None)
+        area = (x1 - x0) * (y1 - y0)
+        shared = w * h / np.minimum(area, area.T)
+        np.fill_diagonal(shared, 0)
+        assert shared.max() < 0.5, (cls, locale, float(shared.max()))

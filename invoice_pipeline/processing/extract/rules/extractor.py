@@ -128,10 +128,14 @@ def _label_candidates(lines: Sequence[Ln], skip: set[int]) -> list[Candidate]:
                     out.append(Candidate(label.field, value, [other, ln], weight * 0.97))
                     break
             else:
-                for other in below(ln, usable)[:2]:
+                # the value under its label (a photo's boxes may overlap a little); a line
+                # of words in between labels another box, whose value is not this one's
+                for other in below(ln, usable, min_drop=0.5)[:2]:
                     value = _value_in(other.text, label.field)
                     if value is not None:
                         out.append(Candidate(label.field, value, [other, ln], weight * 0.9))
+                        break
+                    if not any(ch.isdigit() for ch in other.text):
                         break
     return out
 

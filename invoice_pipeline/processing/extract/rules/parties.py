@@ -245,8 +245,20 @@ def _compact_name(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(text))
 
 
+_PHONE_TAIL = re.compile(r"(?<=[^\d\s])\s*\+?\d[\d ()/.-]{6,}$")
+"""A telephone number run into the end of a name line ("… Inc. +1 639 697656",
+"… Aktiebolag46 523 890603"): the next column's text, read on the same line."""
+
+
 def _name_text(ln: Ln) -> str:
     text = SEPARATORS.split(ln.text)[0].strip(" ,:")
+    tail = _PHONE_TAIL.search(text)
+    if (
+        tail
+        and sum(ch.isdigit() for ch in tail.group(0)) >= 7
+        and len(WORD_RE.findall(text[: tail.start()])) >= 2
+    ):
+        text = text[: tail.start()].strip(" ,:")
     text = re.sub(r"(?i)^(?:attn|attention|z\.\s?hd\.?|c/o|a l'attention de)\s*:?\s*", "", text)
     m = re.match(r"(?i)(?:sold\s*by|seller|supplier|vendor|from)\s*:\s*", text)
     if m:  # "Sold by: ACME Ltd" (a label with a colon, not a name like "Lieferant GmbH")

@@ -25,7 +25,7 @@ DATE_RE = re.compile(
     rf"(?<![\d.])(?:"
     rf"\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}}"  # 2024-04-03
     rf"|\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})"  # 03.04.2024, 04/03/24
-    rf"|\d{{1,2}}\.?{_SPACE}*(?:{_MONTH_NAMES})\.?,?{_SPACE}*\d{{4}}"  # 3 April 2024, 3. März 2024
+    rf"|\d{{1,2}}\.?{_SPACE}*(?:de{_SPACE}+)?(?:{_MONTH_NAMES})\.?,?{_SPACE}*(?:de{_SPACE}+)?\d{{4}}"  # 3 April 2024, 3. März 2024, 3 de abril de 2024
     rf"|(?:{_MONTH_NAMES})\.?{_SPACE}*\d{{1,2}}(?:st|nd|rd|th)?{_SPACE}*,?{_SPACE}*\d{{4}}"  # April 3, 2024
     rf"|\d{{1,2}}-(?:{_MONTH_NAMES})-\d{{2,4}}"  # 03-Apr-2024
     rf")(?![\d])",

@@ -97,16 +97,18 @@ LABELS: list[Label] = [
         r"(?<!er\s)(?<!uw\s)referen(?:s|tie)",
         r"(?<!votre\s)reference",
         r"(?<!su\s)referencia",
+        r"(?<!uw\s)(?<!ons\s)kenmerk",
         r"beleg",
     ),
     # a receipt's number ("Receipt 847474", "Bon 04-3613-004", "Ticket n° 03-1393-871",
-    # "Nº ticket 544228") and a number label alone at the start of its line ("Nr 409885",
+    # "Nº ticket 544228", "Trans # 782787", "Transactie 627029") and a number label alone at the start of its line ("Nr 409885",
     # "N°" over a header box's value)
     *_labels(
         "invoice_number",
         0.6,
         None,
         rf"(?:receipt|quittung|kassenbon|kvitto|bon(?!\s*(?:de|d'))|recu|recibo|ticket)\s*{_NO}?",
+        rf"(?:trans(?:action|actie|aktion|accion)?|txn)\.?\s*{_NO}?",
         rf"{_NO}\s*(?:ticket|recibo|bon)",
         rf"^{_NO}",
     ),
@@ -289,7 +291,13 @@ LABELS: list[Label] = [
         r"ordernr\.?",
         r"ordernummer",
     ),
-    *_labels("purchase_order", 1.0, "nl", r"(?:bestel|order)\s*-?\s*(?:nummer|nr\.?)"),
+    *_labels(
+        "purchase_order",
+        1.0,
+        "nl",
+        r"(?:bestel|order)\s*-?\s*(?:nummer|nr\.?)",
+        r"uw\s*(?:order|bestelling|inkooporder|kenmerk|referentie)",
+    ),
     *_labels(
         "purchase_order",
         1.0,
@@ -580,6 +588,34 @@ for _lang_months in (
         "november",
         "december",
     ],
+    [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ],
 ):
     for _i, _name in enumerate(_lang_months, start=1):
         MONTHS.setdefault(_name, _i)
@@ -595,5 +631,6 @@ MONTHS.update(
         "janv": 1,
         "fevr": 2,
         "avr": 4,
+        "setiembre": 9,
     }
 )
