@@ -615,6 +615,8 @@ def test_spanish_and_italian_dates_with_month_names(text: str, expected: str) ->
 def test_two_dates_in_neighbouring_boxes_read_as_one_line_are_both_found() -> None:
     found = find_dates("25 de julio de 2025 24 de agosto de 2025")
     assert [m.group(0) for m in found] == ["25 de julio de 2025", "24 de agosto de 2025"]
+    # run together without a space, "September 202312" is no "September 20, 2312"
+    assert find_dates("13. September 202312. November 2023") == []
 
 
 @pytest.mark.parametrize(
@@ -692,3 +694,27 @@ def test_transaction_and_reference_labels_name_the_number(label: str, number: st
     result = EXTRACTOR.extract(ocr)
     assert result.get("invoice_number") == number
     assert result.get("purchase_order") == "PO-10720"
+
+
+@pytest.mark.parametrize("scorer", [False, True])
+def test_the_addressee_in_a_letter_s_window_is_not_the_seller(scorer: bool) -> None:
+    # a logo word, then the window: the small sender line over the addressee's block. The
+    # addressee shares a word with the sender and prints a legal form too; the sender line
+    # (whose words "Services" and "Unit" read like a table header) names the seller
+    ocr = _boxes(
+        (360, 50, "PENNINGTON"),
+        (70, 120, "Facility Services Pennington Ltd · Unit 26 · 124 Mill Hill · NG1 5FS"),
+        (70, 132, "Pennington Supply Ltd"),
+        (70, 144, "Unit 16"),
+        (70, 156, "9 Queens Parade"),
+        (70, 168, "Nottingham"),
+        (70, 180, "NG1 5FS"),
+        (360, 132, "Invoice No. R2025-7470"),
+        (360, 144, "Date of issue 11/10/2025"),
+        (300, 400, "Total"),
+        (480, 400, "1,921.18"),
+    )
+    result = RulesExtractor(scorer=scorer).extract(ocr)
+    assert result.get("seller_name") == "Facility Services Pennington Ltd"
+    assert result.get("buyer_name") == "Pennington Supply Ltd"
+    assert result.get("buyer_address") == "Unit 16, 9 Queens Parade, Nottingham, NG1 5FS"

@@ -240,6 +240,7 @@ def find_items(lines: Sequence[Ln], decimal_sep: str) -> tuple[list[ExtractedLin
     prev_row: list[Ln] | None = None
     misses = 0
     totals_labels: list[Ln] | None = None
+    header: list[Ln] = []
     for row in all_rows:
         if _is_totals_values(row, totals_labels, decimal_sep):
             columns = None  # the figures of a row of totals boxes: the table is over
@@ -248,7 +249,7 @@ def find_items(lines: Sequence[Ln], decimal_sep: str) -> tuple[list[ExtractedLin
         if _is_header(header_cols):
             if columns is None or not items or row[0].page != (prev_row or row)[0].page:
                 columns = header_cols
-                used.update(ln.index for ln in row)
+                header = row  # part of the table once an item is read under it
                 prev_row, last_item_row, misses = row, None, 0
                 continue
         if columns is None:
@@ -273,7 +274,8 @@ def find_items(lines: Sequence[Ln], decimal_sep: str) -> tuple[list[ExtractedLin
         item = _item_from_row(cells, row, decimal_sep, columns)
         if item is not None:
             items.append(item)
-            used.update(ln.index for ln in row)
+            used.update(ln.index for ln in [*header, *row])
+            header = []
             last_item_row, prev_row, misses = row, row, 0
             continue
         numbers = any(find_amounts(ln.text, decimal_sep) for ln in row)

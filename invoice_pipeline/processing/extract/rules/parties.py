@@ -389,6 +389,40 @@ def _address_blocks(lines: Sequence[Ln]) -> list[list[Ln]]:
     return blocks
 
 
+def _is_sender_line(ln: Ln) -> bool:
+    """The sender's name and address on one line over a letter's window ("ACME Ltd · Unit 2
+    · 12 Mill Hill · NG1 5FS")."""
+    return (
+        ln.page == 1
+        and 0.1 <= ln.y0 <= 0.45
+        and ln.x0 < 0.5
+        and bool(SEPARATORS.search(ln.text))
+        and bool(POSTCODE.search(ln.text))
+    )
+
+
+def _sender_line(block: list[Ln]) -> bool:
+    """Whether ``block`` starts with a window's sender line, the addressee's block under it."""
+    return len(block) > 2 and _is_sender_line(block[0])
+
+
+def _windows(blocks: list[list[Ln]], lines: Sequence[Ln]) -> set[int]:
+    """The lines of the addressee in a letter's window, under its sender line: never the
+    seller, whose name the sender line gives."""
+    senders = [ln for ln in lines if _is_sender_line(ln)]
+    out: set[int] = set()
+    for block in blocks:
+        if _sender_line(block):
+            out.update(b.index for b in block[1:])
+            continue
+        first = block[0]
+        for ln in senders:
+            gap = first.y0 - ln.y1
+            if -0.3 * ln.h <= gap <= 2.5 * first.h and abs(first.x0 - ln.x0) < 0.05:
+                out.update(b.index for b in block)
+    return out
+
+
 MIN_SELLER_SCORE = 0.3
 """A seller guess needs a legal form, the letterhead, the footer or the bank account:
 a stray line in the middle of the page ("Order", a column header) is no seller."""
@@ -404,8 +438,9 @@ def _is_code(text: str) -> bool:
 
 
 def _is_sentence(ln: Ln) -> bool:
-    """More than seven words not ending in a legal form: prose, not a company name."""
-    words = WORD_RE.findall(ln.text)
+    """More than seven words not ending in a legal form: prose, not a company name (of a
+    sender line, "ACME Ltd · Unit 2 · 12 Mill Hill · NG1 5FS", the name before the dots)."""
+    words = WORD_RE.findall(SEPARATORS.split(ln.text)[0])
     if len(words) <= 7:
         return False
     tail = " ".join(w.lower() for w in words[-2:])
@@ -471,6 +506,7 @@ def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
     blocks = [b for b in _address_blocks(usable) if not ship_lines & {x.index for x in b}]
     med_h = median_height(usable)
     taken = {x.index for x in (buyer.lines if buyer else [])}
+    addressed = _windows(blocks, usable)
 
     if seller is None:
         candidates = [
@@ -479,6 +515,7 @@ def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
             if (ln.page == 1 or ln.y0 > 0.82)
             and ln.index not in taken
             and ln.index not in ship_lines
+            and ln.index not in addressed
             and not _is_label_line(ln)
             and not _is_data_line(ln)
             and not CONTACT_LINE.search(ln.folded)
@@ -542,6 +579,8 @@ def addressee_blocks(lines: Sequence[Ln]) -> list[tuple[list[Ln], bool]]:
                     found.append((block, True))
     issuer = {b.index for block in issuer_blocks(lines) for b in block}
     for block in _address_blocks(lines):
+        if _sender_line(block):
+            block = block[1:]  # the sender's line over the window is the issuer's
         first = block[0]
         if first.index in seen or not (0.1 <= first.y0 <= 0.45 and first.x0 < 0.5):
             continue

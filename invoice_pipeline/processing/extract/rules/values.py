@@ -21,12 +21,15 @@ _SPACE = "[ \u00a0\u202f]"
 _MONTH_NAMES = "|".join(
     sorted((re.escape(m) for m in [*MONTHS, *ACCENTED_MONTHS]), key=len, reverse=True)
 )
+_YEAR = r"(?:19|20)\d{2}"
+"""A year printed in full after a month name ("September 2023", not the "2312" of two
+dates the OCR ran together: "13. September 202312. November 2023")."""
 DATE_RE = re.compile(
     rf"(?<![\d.])(?:"
     rf"\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}}"  # 2024-04-03
     rf"|\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})"  # 03.04.2024, 04/03/24
-    rf"|\d{{1,2}}\.?{_SPACE}*(?:de{_SPACE}+)?(?:{_MONTH_NAMES})\.?,?{_SPACE}*(?:de{_SPACE}+)?\d{{4}}"  # 3 April 2024, 3. März 2024, 3 de abril de 2024
-    rf"|(?:{_MONTH_NAMES})\.?{_SPACE}*\d{{1,2}}(?:st|nd|rd|th)?{_SPACE}*,?{_SPACE}*\d{{4}}"  # April 3, 2024
+    rf"|\d{{1,2}}\.?{_SPACE}*(?:de{_SPACE}+)?(?:{_MONTH_NAMES})\.?,?{_SPACE}*(?:de{_SPACE}+)?{_YEAR}"  # 3 April 2024, 3. März 2024, 3 de abril de 2024
+    rf"|(?:{_MONTH_NAMES})\.?{_SPACE}*\d{{1,2}}(?:st|nd|rd|th)?{_SPACE}*,?{_SPACE}*{_YEAR}"  # April 3, 2024
     rf"|\d{{1,2}}-(?:{_MONTH_NAMES})-\d{{2,4}}"  # 03-Apr-2024
     rf")(?![\d])",
     re.IGNORECASE,

@@ -289,6 +289,7 @@ def _name_like(ln: Ln) -> str | None:
 def generate(ctx: Context) -> dict[str, list[Candidate]]:
     """Every candidate of each key field, the rules' pick among them."""
     out: dict[str, list[Candidate]] = {name: [] for name in KEY_FIELDS}
+    tails = any(is_legal_tail(ln) for ln in ctx.lines)  # a name over two lines is rare
     for ln in ctx.lines:
         for m in find_dates(ln.text):
             out["invoice_date"].append(Candidate("invoice_date", m.group(0), ln, m.start()))
@@ -303,7 +304,7 @@ def generate(ctx: Context) -> dict[str, list[Candidate]]:
         if ln.page <= 2:
             name = _name_like(ln)
             if name is not None:
-                tail = legal_tail(ln, ctx.lines)
+                tail = legal_tail(ln, ctx.lines) if tails else None
                 if tail is not None:  # "Elbtal Stahlhandel UG" over "(haftungsbeschränkt)"
                     name = f"{name} {tail.text.strip(' ,')}"
                 lines = [ln, tail] if tail is not None else []
