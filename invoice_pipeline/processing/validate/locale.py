@@ -31,6 +31,14 @@ class LocaleEvidence(BaseModel):
     sources: list[str] = Field(default_factory=list)
 
 
+_SHARED_SYMBOLS = {"$", "kr", "kr.", "¥"}
+"""Currency signs several countries print ("$": the US, Canada, Australia, Singapore, ...):
+no country, so no date order, follows from them."""
+_US_ADDRESS = re.compile(
+    r"\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|"
+    r"NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\s+\d{5}(?:-\d{4})?\b"
+)
+"""A US state and ZIP code ("Austin, TX 78701"): the country of a "$" invoice."""
 _CURRENCY_COUNTRY = {
     "USD": "US",
     "GBP": "GB",
@@ -242,9 +250,13 @@ def locale_evidence(
     code = None
     if currency:
         code = normalise_currency(currency)
-    if country is None and code in _CURRENCY_COUNTRY:
+    shared = (currency or "").strip().lower() in _SHARED_SYMBOLS
+    if country is None and code in _CURRENCY_COUNTRY and not shared:
         country = _CURRENCY_COUNTRY[code]
         sources.append(f"country {country} from currency {code}")
+    elif country is None and code == "USD" and _US_ADDRESS.search(text or ""):
+        country = "US"
+        sources.append("country US from a state and ZIP code beside a $ amount")
     lang = _language(language, text, sources)
     if country is None and lang in _LANGUAGE_COUNTRY:
         country = _LANGUAGE_COUNTRY[lang]

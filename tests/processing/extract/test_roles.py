@@ -33,6 +33,10 @@ from invoice_pipeline.processing.extract.rules.roles import name_problem, number
         ("info@nordlicht.de", "a web or e-mail address"),
         ("+49 40 1234567", "a phone number"),
         ("Thank you for your order, we hope to see you again very soon", "a sentence"),
+        ("the date of purchase. If the request", "a sentence"),
+        ("THANK YOU", "a sentence"),
+        ("EXCHANGE ARE ALLOWED WITHIN", "a sentence"),
+        ("GOODS SOLD ARE NOT RETURNABLE", "a sentence"),
     ],
 )
 def test_not_a_name(text: str, why: str) -> None:
@@ -54,6 +58,10 @@ def test_not_a_name(text: str, why: str) -> None:
         "Anna Svensson",
         "Lieferant GmbH",
         "Billing Company Ltd",
+        "You & Me GmbH",
+        "LIAN HING STATIONERY SDN BHD",
+        "les Jardins SARL",
+        "Serrano S.L.U.",  # a short name and a legal form with dots is no VAT id
     ],
 )
 def test_names_pass(text: str) -> None:

@@ -44,3 +44,13 @@ def test_locale_evidence_from_the_text() -> None:
         language=None, currency=None, vat_ids=["CHE-116.281.710 MWST"], ibans=[], text=""
     )
     assert (ch.country, ch.decimal_separator) == ("CH", ".")
+
+
+def test_a_dollar_sign_alone_names_no_country_a_us_address_does() -> None:
+    # a Malaysian receipt prints "$" and "4/02/2017": no month-first order follows from it
+    receipt = "TRI SHAAS SDN BHD\n40400 Shah Alam Selangor\nDate:4/02/2017\nTOTAL $85.10"
+    ev = locale_evidence(language="en", currency="$", vat_ids=[], ibans=[], text=receipt)
+    assert (ev.country, ev.day_first) == (None, None)
+    us = "Summit Ridge Inc.\n259 Old Mill Road\nAustin, TX 78701\nDate 03/04/2024\nTotal $12.00"
+    ev = locale_evidence(language="en", currency="$", vat_ids=[], ibans=[], text=us)
+    assert (ev.country, ev.day_first) == ("US", False)

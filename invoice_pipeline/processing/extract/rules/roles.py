@@ -64,6 +64,22 @@ def ends_in_legal_form(value: str) -> bool:
     return any(m.end() >= end for m in LEGAL_FORMS.finditer(folded))
 
 
+_PROSE_START = re.compile(
+    r"(?:the|a|an|if|of|to|for|and|or|is|are|was|not|we|our|your|you|this|that|these|please|"
+    r"with|by|on|in|at|be|may|will|shall|must|it|its|all|any|no|der|die|das|ein|eine|und|oder|"
+    r"bitte|wir|nous|vous|veuillez|wij|att)\s",
+)
+"""A lower-case function word opening the text: prose, never the start of a name."""
+_PROSE_WORDS = re.compile(
+    r"\b(?:thank\s*you|you|your|are|is|not|please|welcome|powered\s+by|returnable|"
+    r"refundable|allowed|within|vielen\s+dank|danke|merci|gracias|tack|bedankt)\b"
+)
+"""Words of a receipt's footer ("THANK YOU", "GOODS SOLD ARE NOT RETURNABLE", "EXCHANGE ARE
+ALLOWED WITHIN 7 DAYS", "Powered by ..."): text to the customer, not a company's name."""
+_SENTENCE_BREAK = re.compile(r"[a-z]{3,}[.!?]\s+(?:If|The|This|We|Please|You|It|In|For)\b")
+"""A sentence ending and the next one starting ("… of purchase. If the request")."""
+
+
 def name_problem(text: str | None) -> str | None:
     """Why ``text`` is not an organisation or person name, or None when it may be one."""
     if text is None or not text.strip():
@@ -90,8 +106,9 @@ def name_problem(text: str | None) -> str | None:
         return "a postcode and town"
     if STREET.search(folded) and not legal:
         return "a street address"
-    if (VAT_RE.search(raw.upper()) or IBAN_RE.search(raw.upper())) and len(words) <= 1:
-        return "an id"
+    ids = [*VAT_RE.findall(raw.upper()), *IBAN_RE.findall(raw.upper())]
+    if any(sum(ch.isdigit() for ch in i) >= 5 for i in ids) and len(words) <= 1:
+        return "an id"  # digits make the id: "SERRANO S.L.U" only looks like one
     tokens = raw.split()
     if len(tokens) == 1 and ("#" in raw or "_" in raw or sum(ch.isdigit() for ch in raw) >= 3):
         return "an id"
@@ -107,6 +124,9 @@ def name_problem(text: str | None) -> str | None:
         return "a label"  # "Company and Billing Information": "company" is no legal form here
     if len(words) > _MAX_NAME_WORDS and not LEGAL_FORMS.search(" ".join(words[-2:])):
         return "a sentence"
+    prose = _PROSE_WORDS.search(folded) and not ends_in_legal_form(raw)  # not "You & Me GmbH"
+    if _PROSE_START.match(raw) or _SENTENCE_BREAK.search(raw) or prose:
+        return "a sentence"  # "the date of purchase. If the request" (a receipt's fine print)
     if raw.rstrip().endswith(":"):
         return "a label"
     return None

@@ -23,7 +23,11 @@ from typing import Any
 import numpy as np
 
 from invoice_pipeline.processing.extract.rules.geometry import Ln
-from invoice_pipeline.processing.extract.rules.roles import ends_in_legal_form, name_words
+from invoice_pipeline.processing.extract.rules.roles import (
+    ends_in_legal_form,
+    name_problem,
+    name_words,
+)
 from invoice_pipeline.processing.extract.rules.values import find_currency
 from invoice_pipeline.processing.extract.scorer.candidates import (
     KEY_FIELDS,
@@ -117,6 +121,8 @@ def rescore(
         probs = probabilities[name]
         if name == "total_amount":
             probs = np.where(tendered(_rows), 0.0, probs)
+        if name == "seller_name":
+            probs = np.where(not_names(cands), 0.0, probs)
         best = int(np.argmax(probs))
         old = rules.fields.get(name)
         fuller = None
@@ -148,6 +154,14 @@ def rescore(
         if name == "total_amount":
             _currency_from(result, cand)
     return result
+
+
+def not_names(cands: list[Candidate]) -> np.ndarray:
+    """Seller candidates that are no name (a sentence of a receipt's footer, a web address,
+    a street, an id: :func:`~invoice_pipeline.processing.extract.rules.roles.name_problem`):
+    never the seller, whatever their score, while any candidate is a name."""
+    flags = np.array([name_problem(c.value) is not None for c in cands], dtype=bool)
+    return flags if not flags.all() else np.zeros_like(flags)
 
 
 _TENDER = [
