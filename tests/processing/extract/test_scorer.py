@@ -288,3 +288,33 @@ def test_train_quick_writes_a_model_that_loads(tmp_path: Path) -> None:
     model = read_model(out)
     assert model.info["quick"] is True and model.features == FEATURES
     assert "wrote" in done.stdout
+
+
+def test_the_scorer_never_takes_a_non_name_or_a_labelled_addressee_for_the_seller() -> None:
+    # whatever the model scores: a receipt's footer sentence is no name, and the block under
+    # "Bill to" is the buyer's
+    from invoice_pipeline.processing.extract.scorer.candidates import Candidate
+    from invoice_pipeline.processing.extract.scorer.model import addressed, not_names
+
+    from .test_rules import _page
+
+    lines = layout(
+        _page(
+            [(40, "Bill to:")],
+            [(40, "Becker Haustechnik GmbH")],
+            [(40, "Mozartweg 15a")],
+            [(40, "40213 Düsseldorf")],
+            [],
+            [],
+            [(300, "THANK YOU")],
+            [],
+            [],
+            [(300, "Elbtal Stahlhandel GmbH")],
+        )
+    )
+    cands = [Candidate("seller_name", ln.text, ln, 0) for ln in lines[1:]]
+    # Becker (addressee), Mozartweg 15a, 40213 Düsseldorf, THANK YOU, Elbtal (the seller)
+    assert not_names(cands).tolist() == [False, True, True, True, False]
+    assert addressed(cands, lines).tolist() == [True, True, True, False, False]
+    # nothing else to choose from: the flags stand down
+    assert not not_names(cands[2:4]).any()

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from invoice_pipeline.processing.extract.rules.geometry import Ln
+from invoice_pipeline.processing.extract.rules.parties import addressee_blocks
 from invoice_pipeline.processing.extract.rules.roles import (
     ends_in_legal_form,
     name_problem,
@@ -123,6 +124,8 @@ def rescore(
             probs = np.where(tendered(_rows), 0.0, probs)
         if name == "seller_name":
             probs = np.where(not_names(cands), 0.0, probs)
+            if _rules_pick(cands, rules.fields.get(name)) != int(np.argmax(probs)):
+                probs = np.where(addressed(cands, lines), 0.0, probs)
         best = int(np.argmax(probs))
         old = rules.fields.get(name)
         fuller = None
@@ -154,6 +157,14 @@ def rescore(
         if name == "total_amount":
             _currency_from(result, cand)
     return result
+
+
+def addressed(cands: list[Candidate], lines: list[Ln]) -> np.ndarray:
+    """Seller candidates in a block a label addresses ("Bill to", "Rechnung an", "Facturé
+    à"): the buyer's, never the seller, while any candidate is outside such a block."""
+    labelled = {b.index for block, by_label in addressee_blocks(lines) if by_label for b in block}
+    flags = np.array([c.line.index in labelled for c in cands], dtype=bool)
+    return flags if not flags.all() else np.zeros_like(flags)
 
 
 def not_names(cands: list[Candidate]) -> np.ndarray:
