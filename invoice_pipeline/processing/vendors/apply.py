@@ -240,8 +240,10 @@ def apply_profiles(
     general_fields = dict(out.fields)
     for name, value in values.items():
         general = out.fields.get(name)
-        if name == "tax_amount" and _tax_adds_up(general_fields, value, general):
-            continue  # one rate's VAT of several at the learned place: the general sum is kept
+        if name in _SUMS and _general_adds_up(general_fields, name, value):
+            # one rate's VAT of several at the learned box, or a neighbouring figure read at
+            # a photo's learned place: the general read whose sums hold is kept
+            continue
         if general is not None and _same(name, general.value, value.value, profile):
             # the general read agrees: keep its evidence (and the scorer's probability that
             # calibration reads), noting that the profile confirmed it
@@ -283,17 +285,22 @@ def _amount(field: FieldValue | None) -> Decimal | None:
     return read_amount(field.value, None) if field is not None and field.value else None
 
 
-def _tax_adds_up(
-    general: dict[str, FieldValue], read: FieldValue, general_tax: FieldValue | None
-) -> bool:
-    """Whether the general read's tax, not the profile's, makes subtotal + tax = total (an
-    invoice with more VAT rates than the one the profile learned from)."""
-    subtotal, total = _amount(general.get("subtotal")), _amount(general.get("total_amount"))
-    tax, profile_tax = _amount(general_tax), _amount(read)
-    if None in (subtotal, total, tax, profile_tax):
+_SUMS = ("subtotal", "tax_amount", "total_amount")
+
+
+def _general_adds_up(general: dict[str, FieldValue], name: str, read: FieldValue) -> bool:
+    """Whether the general read's subtotal + tax = total holds and stops holding with the
+    profile's value for ``name`` in place of the general one."""
+    amounts = {n: _amount(general.get(n)) for n in _SUMS}
+    profile_value = _amount(read)
+    if None in amounts.values() or profile_value is None:
         return False
     cent = Decimal("0.01")
-    return abs(subtotal + tax - total) <= cent < abs(subtotal + profile_tax - total)  # type: ignore[operator]
+
+    def gap(values: dict[str, Decimal | None]) -> Decimal:
+        return abs(values["subtotal"] + values["tax_amount"] - values["total_amount"])  # type: ignore[operator]
+
+    return gap(amounts) <= cent < gap({**amounts, name: profile_value})
 
 
 def _unswap_buyer(

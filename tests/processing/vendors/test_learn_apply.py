@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from invoice_pipeline.processing import stages
+from invoice_pipeline.processing.extract.rules.extractor import RulesExtractor
 from invoice_pipeline.processing.validate.amounts import parse_amount
 from invoice_pipeline.processing.vendors.apply import (
     AGREED,
@@ -98,9 +99,10 @@ def test_a_profile_cannot_approve_what_a_check_refuses() -> None:
     assert Decimal(values["total_amount"].value) == total
     wrong = total + Decimal("111.00")
     _misread_total(later.ocr, values["total_amount"].line_ids[0], total, wrong)
+    misread = RulesExtractor().extract(later.ocr)  # the general read sees the misread page too
 
-    applied = apply_profiles(later.ocr, later.extracted, [profile])
-    assert Decimal(applied.fields["total_amount"].value) == wrong
+    applied = apply_profiles(later.ocr, misread, [profile])
+    assert parse_amount(applied.fields["total_amount"].value) == wrong
     assert applied.fields["total_amount"].source == profile.source
     evaluation = stages.evaluate(stages.validate(applied, later.ocr))
     assert evaluation.status != "approved"
@@ -212,6 +214,21 @@ def test_totals_right_aligned_in_boxes_under_their_labels_are_learned() -> None:
         record = stages.evaluate(stages.validate(applied, later.ocr)).record
         for name in ("subtotal", "tax_amount", "total_amount"):
             assert getattr(record, name) == getattr(later.truth, name), (i, name)
+
+
+def test_a_profile_figure_that_breaks_the_general_sums_does_not_replace_them() -> None:
+    # a photo's neighbouring figure read at the learned place of the total: the general
+    # read, whose subtotal + tax = total holds, is kept
+    first = invoice(51, 0, layout="classic", locale="de")
+    later = invoice(51, 1, layout="classic", locale="de")
+    profile = learn_profile(first.ocr, first.truth)
+    assert profile is not None
+    values, _ = read_fields(later.ocr, profile)
+    total = Decimal(later.truth.total_amount)
+    _misread_total(later.ocr, values["total_amount"].line_ids[0], total, total + 111)
+    applied = apply_profiles(later.ocr, later.extracted, [profile])
+    assert applied.fields["total_amount"] == later.extracted.fields["total_amount"]
+    assert parse_amount(applied.fields["total_amount"].value) == total
 
 
 def test_one_rate_s_vat_read_at_the_learned_box_does_not_replace_the_sum_of_all_rates() -> None:
