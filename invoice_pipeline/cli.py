@@ -320,7 +320,7 @@ def vendors_list() -> None:
             "name": p.display_name,
             "version": p.version,
             "documents": len(p.learned_from),
-            "fields": sorted(p.fields),
+            "fields": p.known_fields,
         }
         click.echo(json.dumps(row))
 

@@ -39,7 +39,7 @@ def vendor_profiles(
                 "key": p.vendor_key,
                 "version": p.version,
                 "documents": len(p.learned_from),
-                "fields": ", ".join(sorted(p.fields)),
+                "fields": ", ".join(p.known_fields),
             }
         )
         for p in profiles

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Literal
@@ -43,7 +44,12 @@ from invoice_pipeline.processing.results.review_store import (
 from invoice_pipeline.processing.results.store import ResultsStore
 from invoice_pipeline.processing.vendors.store import learn_vendor
 from invoice_pipeline.review import security
-from invoice_pipeline.review.corrections import EDITABLE_FIELDS, Refusal, check_review
+from invoice_pipeline.review.corrections import (
+    EDITABLE_FIELDS,
+    ItemInput,
+    Refusal,
+    check_review,
+)
 from invoice_pipeline.review.metrics import registry_for
 from invoice_pipeline.review.pages import PageSource
 from invoice_pipeline.review.views import DocumentView, document_view
@@ -69,12 +75,27 @@ class ReviewRequest(BaseModel):
     version: int = Field(ge=0)
     override: list[str] = Field(default_factory=list)
     """Checks the reviewer explicitly overrides (for example ``iban_valid``)."""
+    line_items: list[ItemInput] | None = Field(default=None, max_length=500)
+    """Every line item as corrected (None: the items stay as read); blank rows are dropped."""
 
 
 class ReviewRefused(Exception):
     def __init__(self, refusals: list[Refusal]) -> None:
         super().__init__("; ".join(f"{r.field}: {r.message}" for r in refusals))
         self.refusals = refusals
+
+
+_ITEM_CELL = re.compile(r"^item-(\d{1,3})-(description|quantity|unit_price|amount|tax_rate)$")
+
+
+def _form_items(form: Any) -> list[ItemInput]:
+    """The line-item rows of the review form (``item-<n>-<column>``), in row order."""
+    rows: dict[int, dict[str, str]] = {}
+    for key in form.keys():
+        m = _ITEM_CELL.match(str(key))
+        if m:
+            rows.setdefault(int(m.group(1)), {})[m.group(2)] = str(form.get(key, ""))
+    return [ItemInput(**rows[n]) for n in sorted(rows)]
 
 
 def _json(code: int, **body: Any) -> JSONResponse:
@@ -127,7 +148,12 @@ def create_app(
             raise StaleVersion(document_id, body.version, doc.version)
         approve = body.decision == "approve"
         outcome = check_review(
-            doc.record, body.fields, approve=approve, overrides=body.override, thresholds=t
+            doc.record,
+            body.fields,
+            approve=approve,
+            overrides=body.override,
+            thresholds=t,
+            items=body.line_items,
         )
         if outcome.refusals:
             raise ReviewRefused(outcome.refusals)
@@ -214,6 +240,7 @@ def create_app(
         fields = {
             n: str(form.get(f"field_{n}", "")) for n in EDITABLE_FIELDS if f"field_{n}" in form
         }
+        items = _form_items(form) if "items_shown" in form else None
         errors: list[Refusal] = []
         status = 200
         try:
@@ -226,6 +253,7 @@ def create_app(
                 if str(form.get("version", "")).isdigit()
                 else -1,
                 override=[str(v) for v in form.getlist("override")],
+                line_items=items,
             )
             await run_in_threadpool(decide, document_id, body)
             response = RedirectResponse(f"/documents/{document_id}?saved=1", status_code=303)
@@ -261,6 +289,7 @@ def create_app(
                 "next_id": await run_in_threadpool(reviews.neighbours, document_id),
                 "errors": errors,
                 "typed": fields,
+                "typed_items": items,
                 "comment": form.get("comment", ""),
                 "stale": status == 409,
             },

@@ -16,9 +16,10 @@ overridden by naming its check; the others cannot.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from invoice_pipeline.processing.evaluate.checks import (
     date_checks,
@@ -27,8 +28,14 @@ from invoice_pipeline.processing.evaluate.checks import (
     totals_check,
 )
 from invoice_pipeline.processing.evaluate.thresholds import Thresholds
+from invoice_pipeline.processing.results.review_store import (
+    ITEMS,
+    corrected_value,
+    items_text,
+    with_corrections,
+)
 from invoice_pipeline.processing.validate import validate
-from invoice_pipeline.processing.validate.amounts import format_money
+from invoice_pipeline.processing.validate.amounts import format_money, parse_amount, parse_percent
 from invoice_pipeline.schema import (
     DATE_FIELDS,
     KEY_FIELDS,
@@ -40,11 +47,12 @@ from invoice_pipeline.schema import (
     Invoice,
     InvoiceRecord,
     LineItem,
+    RecordLineItem,
     record_date,
     record_decimal,
 )
 
-__all__ = ["EDITABLE_FIELDS", "Refusal", "ReviewCheck", "check_review"]
+__all__ = ["EDITABLE_FIELDS", "ItemInput", "Refusal", "ReviewCheck", "check_review"]
 
 EDITABLE_FIELDS: tuple[str, ...] = TEXT_FIELDS
 """The header fields of the record a reviewer may correct."""
@@ -63,6 +71,78 @@ class Refusal(BaseModel):
     check: str
     message: str
     overridable: bool
+
+
+class ItemInput(BaseModel):
+    """One line item as a reviewer typed it (numbers as text, ``1.234,56`` or ``1234.56``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str | None = Field(default=None, max_length=2000)
+    quantity: str | None = Field(default=None, max_length=40)
+    unit_price: str | None = Field(default=None, max_length=40)
+    amount: str | None = Field(default=None, max_length=40)
+    tax_rate: str | None = Field(default=None, max_length=40)
+
+    def blank(self) -> bool:
+        return not any((v or "").strip() for v in self.model_dump().values())
+
+
+def _plain(value: Decimal) -> str:
+    """A quantity, price or rate without exponent or padding zeros (``10``, ``12.75``)."""
+    return format(value.normalize(), "f")
+
+
+def _same_items(a: Sequence[RecordLineItem], b: Sequence[RecordLineItem]) -> bool:
+    """The same items: equal descriptions and equal numbers however they are written."""
+
+    def key(item: RecordLineItem) -> tuple[object, ...]:
+        numbers = (record_decimal(getattr(item, n)) for n in ("quantity", "unit_price", "amount"))
+        rate = record_decimal(item.tax_rate)
+        return ((item.description or "").strip(), *numbers, rate)
+
+    return len(a) == len(b) and all(key(x) == key(y) for x, y in zip(a, b, strict=True))
+
+
+def _typed_items(items: Sequence[ItemInput]) -> tuple[list[RecordLineItem], list[Refusal]]:
+    """The typed items read as record items (blank rows dropped) and what cannot be read."""
+    out: list[RecordLineItem] = []
+    refusals: list[Refusal] = []
+    for n, item in enumerate(items):
+        if item.blank():
+            continue
+        values: dict[str, str | None] = {"description": (item.description or "").strip() or None}
+        for name in ("quantity", "unit_price", "amount", "tax_rate"):
+            text = (getattr(item, name) or "").strip()
+            if not text:
+                values[name] = None
+                continue
+            read = parse_percent(text) if name == "tax_rate" else parse_amount(text)
+            if read is None:
+                refusals.append(
+                    Refusal(
+                        field=f"{ITEMS}[{n}].{name}",
+                        check="unreadable",
+                        message=f"line item {n + 1}: {name} {text!r} cannot be read",
+                        overridable=False,
+                    )
+                )
+                continue
+            values[name] = format_money(read) if name == "amount" else _plain(read)
+        if values.get("amount") is None and not any(
+            r.field.startswith(f"{ITEMS}[{n}]") for r in refusals
+        ):
+            refusals.append(
+                Refusal(
+                    field=f"{ITEMS}[{n}].amount",
+                    check="key_field_present",
+                    message=f"line item {n + 1} has no amount",
+                    overridable=False,
+                )
+            )
+            continue
+        out.append(RecordLineItem.model_validate(values))
+    return out, refusals
 
 
 class ReviewCheck(BaseModel):
@@ -191,12 +271,14 @@ def check_review(
     overrides: Collection[str] = (),
     thresholds: Thresholds | None = None,
     today: dt.date | None = None,
+    items: Sequence[ItemInput] | None = None,
 ) -> ReviewCheck:
     """Normalise and check the values typed for ``record``; refusals name field and check.
 
     ``typed`` maps field names to the text typed (None or blank clears the
     field); unchanged values are ignored. ``overrides`` names the checks the
     reviewer explicitly overrides. Record checks run only when approving.
+    ``items`` (None: unchanged) replaces every line item; blank rows are dropped.
     """
     unknown = sorted(set(typed) - set(EDITABLE_FIELDS))
     refusals = [
@@ -219,10 +301,17 @@ def check_review(
         normalised, problems = _normalise(record, to_read)
         values.update(normalised)
         refusals += problems
+    if items is not None:
+        typed_items, problems = _typed_items(items)
+        refusals += problems
+        if not problems and not _same_items(typed_items, record.line_items):
+            values[ITEMS] = items_text(typed_items)
     hard = {r.field for r in refusals if not r.overridable}
-    corrections = {n: v for n, v in values.items() if v != getattr(record, n) and n not in hard}
+    corrections = {
+        n: v for n, v in values.items() if v != corrected_value(record, n) and n not in hard
+    }
     if approve and not hard:  # record checks on values that could not be read would only confuse
-        corrected = record.model_copy(update=corrections)
+        corrected = with_corrections(record, corrections)
         seen = {(r.field, r.check) for r in refusals}
         for check in _record_checks(
             corrected, thresholds or Thresholds(), today or dt.date.today()

@@ -418,3 +418,58 @@ def test_two_reviewers_at_once_one_wins(client: TestClient, corpus: Corpus) -> N
     body = client.get(f"/api/documents/{doc}").json()
     assert body["version"] == 1
     assert [a["action"] for a in body["audit"]] == ["correct", "approve"]
+
+
+def test_line_items_are_corrected_checked_and_audited(
+    client: TestClient, results_url: str, corpus: Corpus
+) -> None:
+    record = next(r for r in corpus.by_status("manual_review") if r.subtotal and r.total_amount)
+    doc = record.document_id
+    subtotal = record.subtotal
+    assert subtotal is not None
+    half = f"{float(subtotal) / 2:.2f}"
+    rest = f"{float(subtotal) - float(half):.2f}"
+    items = [
+        {"description": "Consulting", "quantity": "2", "unit_price": half, "amount": half},
+        {"description": "Travel", "quantity": "1", "unit_price": rest, "amount": rest},
+        {"description": "", "quantity": "", "amount": ""},  # a blank row is dropped
+    ]
+    unreadable = _review(client, doc, decision="approve", reviewer="di", version=0,
+                         line_items=[{"description": "Consulting", "amount": "12x,5"}])  # fmt: skip
+    assert unreadable.status_code == 422
+    assert [(e["field"], e["overridable"]) for e in unreadable.json()["errors"]] == [
+        ("line_items[0].amount", False)
+    ]
+    no_amount = _review(client, doc, decision="reject", reviewer="di", version=0,
+                        line_items=[{"description": "Consulting"}])  # fmt: skip
+    assert no_amount.json()["errors"][0]["field"] == "line_items[0].amount"
+    # items that do not add up to the subtotal are refused unless the check is overridden
+    short = [{"description": "Consulting", "amount": half}]
+    refused = _review(client, doc, decision="approve", reviewer="di", version=0,
+                      line_items=short, fields={"subtotal": record.subtotal})  # fmt: skip
+    assert refused.status_code == 422
+    assert "line_items_sum" in {e["check"] for e in refused.json()["errors"]}
+
+    ok = _review(client, doc, decision="approve", reviewer="di", version=0, line_items=items,
+                 override=[e["check"] for e in refused.json()["errors"] if e["overridable"]
+                           and e["check"] != "line_items_sum"])  # fmt: skip
+    assert ok.status_code == 200, ok.text
+    body = ok.json()
+    got = body["record"]["line_items"]
+    assert [(i["description"], i["amount"]) for i in got] == [
+        ("Consulting", half),
+        ("Travel", rest),
+    ]
+    assert got[0]["quantity"] == "2"
+    corrected = [a for a in body["audit"] if a["field"] == "line_items"]
+    assert len(corrected) == 1 and "Travel" in corrected[0]["value_after"]
+    with ResultsStore(results_url) as store:
+        stored = store.get_record(doc)
+    assert stored is not None and [i.amount for i in stored.line_items] == [half, rest]
+    # the same items typed again (other number forms) are no new correction
+    again = _review(client, doc, decision="approve", reviewer="di", version=1,
+                    line_items=[{**items[0], "quantity": "2.00"}, items[1]],
+                    override=[e["check"] for e in refused.json()["errors"] if e["overridable"]
+                              and e["check"] != "line_items_sum"])  # fmt: skip
+    assert again.status_code == 200, again.text
+    assert len([a for a in again.json()["audit"] if a["field"] == "line_items"]) == 1

@@ -142,3 +142,35 @@ def test_cli_review_lists_and_serve_refuses_an_open_address(pipeline_env) -> Non
     assert "INVOICE_REVIEW_TOKEN" in refused.output
     help_text = runner.invoke(main, ["review", "serve", "--help"]).output
     assert "--host" in help_text and "--port" in help_text
+
+
+def test_the_form_corrects_line_items(results_url: str, corpus: Corpus) -> None:
+    doc = next(r for r in corpus.by_status("manual_review") if r.subtotal)
+    with TestClient(create_app(results_url, str(corpus.storage))) as client:
+        page = client.get(f"/documents/{doc.document_id}")
+        assert 'name="item-0-description"' in page.text and 'id="line-items"' in page.text
+        form = {
+            "csrf_token": _csrf(page.text),
+            "version": "0",
+            "reviewer": "eve",
+            "decision": "reject",
+            "items_shown": "1",
+            "item-0-description": "Freight",
+            "item-0-amount": "1x5",
+            "item-1-description": "",
+            "item-1-amount": "",
+        }
+        refused = client.post(f"/documents/{doc.document_id}/review", data=form)
+        assert refused.status_code == 422
+        assert 'data-field="line_items[0].amount"' in refused.text
+        assert 'value="1x5"' in refused.text  # what was typed stays in the form
+        saved = client.post(
+            f"/documents/{doc.document_id}/review",
+            data={**form, "item-0-amount": "15,50"},
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303, saved.text
+        after = client.get(saved.headers["location"])
+        assert 'name="item-0-description" value="Freight"' in after.text
+        assert 'name="item-0-amount" value="15.50"' in after.text
+        assert 'name="item-1-description" value=' not in after.text.split('class="new-item"')[0]

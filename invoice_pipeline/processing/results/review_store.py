@@ -18,6 +18,7 @@ the reviewer saw is no longer the current one) and gives the figures of
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,7 +35,7 @@ from invoice_pipeline.processing.results.tables import (
     invoices,
     review_audit,
 )
-from invoice_pipeline.schema import InvoiceRecord, Issue
+from invoice_pipeline.schema import InvoiceRecord, Issue, RecordLineItem
 
 if TYPE_CHECKING:
     from invoice_pipeline.processing.results.store import ResultsStore
@@ -141,9 +142,39 @@ def _review(row: sa.Row[Any]) -> Review:
     )
 
 
+ITEMS = "line_items"
+"""The correction that replaces every line item: the items as canonical JSON text."""
+
+
+def items_text(items: Sequence[RecordLineItem]) -> str:
+    """Line items as the canonical JSON text a correction stores (and the audit trail shows)."""
+    return json.dumps(
+        [i.model_dump(mode="json", exclude_none=True) for i in items],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def corrected_value(record: InvoiceRecord, name: str) -> str | None:
+    """The record's value of ``name`` in the form a correction stores it."""
+    if name == ITEMS:
+        return items_text(record.line_items)
+    value = getattr(record, name)
+    return None if value is None else str(value)
+
+
+def with_corrections(record: InvoiceRecord, corrections: Mapping[str, str | None]) -> InvoiceRecord:
+    """``record`` with corrected values (line items from their JSON text)."""
+    update: dict[str, Any] = dict(corrections)
+    if ITEMS in update:
+        text = update[ITEMS]
+        update[ITEMS] = [RecordLineItem.model_validate(i) for i in json.loads(text or "[]")]
+    return record.model_copy(update=update)
+
+
 def reviewed_record(record: InvoiceRecord, review: Review) -> InvoiceRecord:
     """``record`` with the review's corrected values, status and notes laid over it."""
-    update: dict[str, Any] = dict(review.corrections)
+    update: dict[str, Any] = {}
     fields = dict(record.fields)
     for name in review.corrections:
         if name in fields:  # a person confirmed the value read at this place
@@ -172,7 +203,7 @@ def reviewed_record(record: InvoiceRecord, review: Review) -> InvoiceRecord:
         issues=issues,
         reasons=[] if review.status == "approved" else [note],
     )
-    return record.model_copy(update=update)
+    return with_corrections(record, review.corrections).model_copy(update=update)
 
 
 def _reviews_for(conn: Connection, ids: Sequence[str]) -> dict[str, Review]:
@@ -388,10 +419,10 @@ class ReviewStore:
             audit_rows: list[dict[str, Any]] = []
             base = {"document_id": document_id, "version": version, "reviewer": reviewer}
             for name, value in corrections.items():
-                before = getattr(seen, name)
+                before = corrected_value(seen, name)
                 if value == before:
                     continue
-                if value == getattr(extracted, name):
+                if value == corrected_value(extracted, name):
                     merged.pop(name, None)  # back to the extracted value
                 else:
                     merged[name] = value

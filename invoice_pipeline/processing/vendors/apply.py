@@ -39,6 +39,7 @@ from invoice_pipeline.processing.vendors.page import (
     strip_label,
 )
 from invoice_pipeline.processing.vendors.profile import FieldRule, VendorProfile
+from invoice_pipeline.processing.vendors.table import items_sum, read_table
 from invoice_pipeline.schema import ExtractedInvoice, FieldValue, Issue, OcrDocument
 
 __all__ = ["MIN_LABEL_SHARE", "VendorMemoryExtractor", "apply_profiles", "read_fields"]
@@ -167,9 +168,11 @@ def _read(rule: FieldRule, hit: LabelHit, lines: list[list[Word]]) -> tuple[Span
     return (best[1], best[2]) if best else None
 
 
-def read_fields(ocr: OcrDocument, profile: VendorProfile) -> tuple[dict[str, FieldValue], int]:
+def read_fields(
+    ocr: OcrDocument, profile: VendorProfile, lines: list[list[Word]] | None = None
+) -> tuple[dict[str, FieldValue], int]:
     """The values the profile reads on ``ocr``, and how many of its labels were found."""
-    lines = page_lines(ocr)
+    lines = page_lines(ocr) if lines is None else lines
     values: dict[str, FieldValue] = {}
     labels_found = 0
     for name, rule in profile.fields.items():
@@ -213,7 +216,8 @@ def apply_profiles(
         return out
     match: VendorMatch = lookup.match
     profile = match.profile
-    values, labels_found = read_fields(ocr, profile)
+    lines = page_lines(ocr)
+    values, labels_found = read_fields(ocr, profile, lines)
     known = len(profile.fields)
     if known and labels_found / known < MIN_LABEL_SHARE:
         out.issues.append(
@@ -254,6 +258,8 @@ def apply_profiles(
         else:
             out.fields[name] = value
     _unswap_buyer(out, general_fields, profile)
+    if profile.table is not None:
+        _apply_table(out, lines, profile)
     out.issues.append(
         _info(
             "vendor_profile_applied",
@@ -301,6 +307,43 @@ def _general_adds_up(general: dict[str, FieldValue], name: str, read: FieldValue
         return abs(values["subtotal"] + values["tax_amount"] - values["total_amount"])  # type: ignore[operator]
 
     return gap(amounts) <= cent < gap({**amounts, name: profile_value})
+
+
+def _items_target(fields: dict[str, FieldValue]) -> Decimal | None:
+    """What the line items must sum to: the subtotal, else the total less tax."""
+    subtotal = _amount(fields.get("subtotal"))
+    if subtotal is not None:
+        return subtotal
+    total, tax = _amount(fields.get("total_amount")), _amount(fields.get("tax_amount"))
+    if total is None:
+        return None
+    return total - tax if tax is not None else total
+
+
+def _apply_table(out: ExtractedInvoice, lines: list[list[Word]], profile: VendorProfile) -> None:
+    """The items read in the vendor's learned columns replace the general read's when they
+    sum to the invoice's subtotal and the general ones do not; otherwise the general items
+    stay (a profile never trades items that add up for items that do not)."""
+    table = profile.table
+    assert table is not None
+    target = _items_target(out.fields)
+    if target is None:
+        return
+    read = read_table(lines, table)
+    if not read or items_sum(read, table.decimal_separator) != target:
+        return
+    general = items_sum(out.line_items, table.decimal_separator)
+    if general is not None and general == target and len(out.line_items) == len(read):
+        return
+    was = f"{len(out.line_items)} summing to {general}" if out.line_items else "none"
+    out.line_items = read
+    out.issues.append(
+        _info(
+            "vendor_items_read",
+            f"{profile.display_name}'s table (profile v{profile.version}) read {len(read)} line "
+            f"items summing to {format_money(target)}; the general read had {was}",
+        )
+    )
 
 
 def _unswap_buyer(

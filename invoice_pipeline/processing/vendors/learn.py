@@ -12,6 +12,8 @@ once on the page wins, then one on the label's own row, then the place the
 extractor read it from. The vendor's constants (name, address, VAT id, IBAN,
 currency) are the record's. A new confirmation makes a new version: the rules it
 could learn replace the earlier ones (a correction wins), the others are kept.
+The line-item table's columns (:mod:`.table`) are learned from the confirmed
+items when they sum to the subtotal (else to the total less tax).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from invoice_pipeline.processing.vendors.profile import (
     Relation,
     VendorProfile,
 )
+from invoice_pipeline.processing.vendors.table import items_sum, learn_table
 from invoice_pipeline.schema import Evidence, InvoiceRecord, OcrDocument
 
 __all__ = ["learn_profile", "normalised_label"]
@@ -317,6 +320,28 @@ def _ranked(
     return ranked
 
 
+def _items_add_up(record: InvoiceRecord) -> bool:
+    """Whether the confirmed items sum to the subtotal (else the total less tax, else the
+    total): only items that add up teach the table."""
+    if not record.line_items:
+        return False
+    total = items_sum(record.line_items, None)
+    if total is None:
+        return False
+    amounts = {
+        n: _truth("amount", str(v)) if (v := getattr(record, n)) not in (None, "") else None
+        for n in ("subtotal", "tax_amount", "total_amount")
+    }
+    subtotal, tax, grand = amounts["subtotal"], amounts["tax_amount"], amounts["total_amount"]
+    if subtotal is not None:
+        target = subtotal
+    elif grand is not None:
+        target = grand - tax if tax is not None else grand  # type: ignore[operator]
+    else:
+        return False
+    return abs(total - target) < Decimal("0.005")  # type: ignore[operator]
+
+
 def learn_profile(
     ocr: OcrDocument,
     record: InvoiceRecord,
@@ -342,6 +367,9 @@ def learn_profile(
         rule = _locate(name, kind, truth, lines, record, record.document_id)
         if rule is not None:
             rules[name] = rule
+    table = previous.table if previous is not None else None
+    if _items_add_up(record):
+        table = learn_table(lines, record.line_items, record.document_id) or table
     constants = {
         name: str(getattr(record, name))
         for name in CONSTANT_FIELDS
@@ -361,6 +389,7 @@ def learn_profile(
         postcode=identity.postcode,
         constants=constants,
         fields=rules,
+        table=table,
         version=(previous.version if previous else 0) + 1,
         learned_from=list(dict.fromkeys(learned)),
     )

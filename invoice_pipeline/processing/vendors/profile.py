@@ -63,6 +63,32 @@ class FieldRule(BaseModel):
     """The document that taught this rule."""
 
 
+class ColumnRule(BaseModel):
+    """One column of the vendor's line-item table: its kind, header label and x range."""
+
+    kind: str
+    """``description``, ``quantity``, ``unit_price``, ``amount`` or ``tax_rate``."""
+    label: str
+    """The header words over the column (empty where the header has none)."""
+    label_box: RelBox
+    x0: float
+    x1: float
+    """The x range the column's values spanned on the confirmed page."""
+
+
+class TableRule(BaseModel):
+    """The vendor's line-item table: its columns, header and the row that ends it."""
+
+    columns: list[ColumnRule]
+    header: str
+    end_label: str = ""
+    """The text of the row under the last item (a subtotal line), where there is one."""
+    decimal_separator: str | None = None
+    items: int = 0
+    """How many confirmed items taught it."""
+    learned_from: str
+
+
 class VendorProfile(BaseModel):
     """What the pipeline knows about one seller: its identity, constants and field rules."""
 
@@ -76,10 +102,17 @@ class VendorProfile(BaseModel):
     constants: dict[str, str] = Field(default_factory=dict)
     """seller_name, seller_address, seller_vat_id, iban, currency as confirmed."""
     fields: dict[str, FieldRule] = Field(default_factory=dict)
+    table: TableRule | None = None
+    """The line-item table's columns, learned from confirmed items that add up."""
     version: int = 0
     learned_from: list[str] = Field(default_factory=list)
     updated_at: dt.datetime | None = None
     forgotten_at: dt.datetime | None = None
+
+    @property
+    def known_fields(self) -> list[str]:
+        """The fields the profile reads: its located fields, and ``line_items`` with a table."""
+        return [*sorted(self.fields), *(["line_items"] if self.table is not None else [])]
 
     @property
     def source(self) -> str:

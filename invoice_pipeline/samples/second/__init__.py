@@ -70,9 +70,12 @@ class Built:
     degradation: list[dict[str, Any]] = field(default_factory=list)
 
 
-def render(doc: Document, seed: int, vendor: int | None = None) -> tuple[bytes, dict[str, str]]:
-    """The PDF of ``doc`` and the printed form of its key fields (``vendor`` fixes the labels)."""
-    printer = Printer(doc, random.Random(f"second-render:{seed}:{doc.cls}"))
+def render(
+    doc: Document, seed: int, vendor: int | None = None, table: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """The PDF of ``doc`` and the printed form of its key fields (``vendor`` fixes the labels,
+    ``table`` the items table: ``coded`` or ``plain``, else drawn per seller)."""
+    printer = Printer(doc, random.Random(f"second-render:{seed}:{doc.cls}"), table=table)
     if vendor is not None:
         printer.label_seed = f"second-vendor-labels:{vendor}:{doc.cls}"
     if doc.cls == "receipt":
@@ -90,11 +93,13 @@ def build_document(
     *,
     totals_style: str | None = None,
     vendor: int | None = None,
+    table: str | None = None,
 ) -> Built:
     """One document; ``locale`` and ``cls`` are drawn from ``seed`` when not given.
 
     ``vendor`` fixes the seller and the presentation (labels, number, date and money
-    formats) to one vendor's; the content still varies with ``seed``.
+    formats) to one vendor's; the content still varies with ``seed``. ``table`` forces the
+    items table's style (``coded``: an article code column and a unit column; ``plain``).
     """
     rng = random.Random(f"second-pick:{seed}")
     locale = locale or rng.choice(list(LOCALES))
@@ -102,7 +107,7 @@ def build_document(
     if locale not in LOCALES or cls not in CLASSES or kind not in KINDS:
         raise ValueError(f"unknown locale, class or kind: {locale!r}, {cls!r}, {kind!r}")
     doc = make_document(seed, locale, cls, totals_style, vendor=vendor)
-    pdf, shown = render(doc, seed, vendor)
+    pdf, shown = render(doc, seed, vendor, table)
     if kind == "pdf":
         return Built(doc, pdf, pdf, ".pdf", 1, kind, shown)
     degraded = degrade_pdf(pdf, kind, seed)

@@ -45,6 +45,8 @@ class Printer:
     shown: dict[str, str] = field(default_factory=dict)
     label_seed: str | None = None
     """A vendor's template: each label drawn from this seed and its key, whatever the content."""
+    table: str | None = None
+    """The items table's style, ``coded`` or ``plain`` (None: drawn per seller)."""
 
     def label(self, key: str) -> str:
         """The label for ``key``, the same every time on this document."""
@@ -105,19 +107,56 @@ def seller_name(p: Printer) -> str:
     return p.doc.seller.name
 
 
+UNITS = {
+    "en": ("pcs", "h", "ea"), "de": ("Stk", "Std.", "Psch."), "fr": ("pce", "h", "forfait"),
+    "sv": ("st", "tim", "st"), "nl": ("st", "uur", "st"), "es": ("ud.", "h", "ud."),
+}  # fmt: skip
+CODE_SHAPES = ("9999-999", "A99999", "AAA-9999", "99.999.99")
+CODED_SHARE = 0.35
+"""The share of sellers whose table starts with an article code and has a unit column."""
+
+
+def table_style(p: Printer) -> tuple[bool, str]:
+    """Whether the items table is *coded* (article code column first, a unit column after the
+    quantity) and the codes' shape: a seller's choice, drawn from its own generator so the
+    rest of the document is the same either way."""
+    rng = random.Random(f"{p.label_seed or p.doc.number + p.doc.seller.name}:table")
+    coded = rng.random() < CODED_SHARE
+    return (coded if p.table is None else p.table == "coded"), rng.choice(CODE_SHAPES)
+
+
+def _code(shape: str, rng: random.Random) -> str:
+    return "".join(
+        rng.choice("ABCDEFGHKLMNPRSTUVWXZ") if c == "A" else str(rng.randint(0, 9)) if c == "9"
+        else c
+        for c in shape
+    )  # fmt: skip
+
+
 def items_table(
     s: Sheet, p: Printer, x0: float, x1: float, y: float, *, style: str = "lines",
     accent: str = "#333333", size: float = 8.5,
 ) -> float:  # fmt: skip
-    """The line items from baseline ``y``; ``style`` lines, grid or zebra. Returns the next y."""
+    """The line items from baseline ``y``; ``style`` lines, grid or zebra. Returns the next y.
+
+    A *coded* table (:func:`table_style`) prints an article code before each description
+    and the unit after each quantity."""
     doc = p.doc
     show_rate = len({x.rate for x in doc.lines}) > 1 or p.rng.random() < 0.4
-    cols = [(p.label("description"), x0 + 2, "left")]
+    coded, shape = table_style(p)
+    cols = []
+    if coded:
+        cols.append((p.label("code"), x0 + 2, "left"))
+        size = min(size, 8.0)
+    cols.append((p.label("description"), x0 + (24 if coded else 2), "left"))
     right = x1 - 2
     amount_x, rate_x = right, right - 28
     price_x = (rate_x - 18) if show_rate else (right - 30)
-    qty_x = price_x - 28
-    cols += [(p.label("qty"), qty_x, "right"), (p.label("price"), price_x, "right")]
+    qty_x = price_x - (40 if coded else 28)
+    cols += [(p.label("qty"), qty_x, "right")]
+    if coded:
+        cols.append((p.label("unit"), qty_x + 3, "left"))
+    cols.append((p.label("price"), price_x, "right"))
     if show_rate:
         cols.append((p.label("rate"), rate_x, "right"))
     cols.append((p.label("amount"), amount_x, "right"))
@@ -132,11 +171,17 @@ def items_table(
     for text, x, align in cols:
         s.text(x, y, text, size, bold=True, align=align, color=head_color)
     y += head_h + 1
+    units = UNITS[doc.language]
     for i, line in enumerate(doc.lines):
         if style == "zebra" and i % 2:
             s.rect(x0, y - 4.3, x1 - x0, 6, fill="#f0f0f0", stroke=None)
-        values = [line.description, locales.quantity(line.quantity, doc.locale),
-                  p.number(line.unit_price)]  # fmt: skip
+        values = []
+        if coded:
+            values.append(_code(shape, random.Random(f"{doc.number}:{i}:code")))
+        values += [line.description, locales.quantity(line.quantity, doc.locale)]
+        if coded:
+            values.append(units[1] if line.quantity != line.quantity.to_integral() else units[0])
+        values.append(p.number(line.unit_price))
         if show_rate:
             values.append(locales.rate(line.rate, doc.locale))
         values.append(p.number(line.amount))

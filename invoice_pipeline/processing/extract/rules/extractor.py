@@ -48,6 +48,7 @@ from invoice_pipeline.processing.extract.rules.values import (
 from invoice_pipeline.processing.extract.rules.vat_summary import vat_summary
 from invoice_pipeline.processing.extract.rules.vocabulary import (
     BUYER_LABELS,
+    DISCOUNT_LABEL,
     LABELS,
     LANGUAGE_WORDS,
     TAX_ID_MARKERS,
@@ -212,10 +213,7 @@ _BUYER_ID_LABEL = re.compile(
     r"(?![a-z])"
 )
 """A VAT id label that names the addressee ("USt-ID (Rechnungsadresse)", "Your VAT no")."""
-_DISCOUNT_LABEL = re.compile(
-    r"(?<![a-z])(?:(?:less\s*)?discount|rabatt|nachlass|skonto|remise|escompte|korting|descuento|"
-    r"sconto)(?![a-z])"
-)
+_DISCOUNT_LABEL = DISCOUNT_LABEL
 _NOT_DISCOUNT = re.compile(
     r"(?<![a-z])(?:before|vor|avant|voor|if\s*paid|bei\s*zahlung|si\s*paiement|within|innerhalb)"
 )

@@ -23,6 +23,7 @@ from invoice_pipeline.processing.extract.rules.values import (
 )
 from invoice_pipeline.processing.extract.rules.vocabulary import (
     COLUMN_WORDS,
+    DISCOUNT_LABEL,
     PAGE_NOISE,
     TAX_ID_MARKERS,
     TOTAL_LABELS,
@@ -126,6 +127,11 @@ def _is_totals_values(row: list[Ln], labels: list[Ln] | None, decimal_sep: str) 
         find_amounts(ln.text, decimal_sep) and _FIGURES_ONLY.fullmatch(ln.text.strip())
         for ln in row
     )
+
+
+def _is_discount_row(row: list[Ln]) -> bool:
+    """A document-level discount under the items' total ("Avgår rabatt -4 311,14")."""
+    return bool(DISCOUNT_LABEL.search(" ".join(ln.folded for ln in row)))
 
 
 def _is_grand_total_row(row: list[Ln]) -> bool:
@@ -240,6 +246,7 @@ def find_items(lines: Sequence[Ln], decimal_sep: str) -> tuple[list[ExtractedLin
     prev_row: list[Ln] | None = None
     misses = 0
     totals_labels: list[Ln] | None = None
+    totals_row: list[Ln] | None = None
     header: list[Ln] = []
     for row in all_rows:
         if _is_totals_values(row, totals_labels, decimal_sep):
@@ -261,8 +268,9 @@ def find_items(lines: Sequence[Ln], decimal_sep: str) -> tuple[list[ExtractedLin
                 continue
         if PAGE_NOISE.search(" ".join(ln.folded for ln in row)):
             continue
-        if _is_totals_row(row):
-            prev_row, last_item_row, totals_labels = row, None, row
+        after_totals = prev_row is not None and prev_row is totals_row
+        if _is_totals_row(row) or (after_totals and _is_discount_row(row)):
+            prev_row, last_item_row, totals_labels, totals_row = row, None, row, row
             if _is_grand_total_row(row) and items:
                 columns = None  # the grand total closes the table
                 continue

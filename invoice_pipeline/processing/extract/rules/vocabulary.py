@@ -470,18 +470,19 @@ COLUMN_WORDS: dict[str, re.Pattern[str]] = {
     "description": re.compile(
         r"\b(?:description|item|items|product|products|service|services|article|details|particulars|"
         r"designation|libelle|produit|prestation|beschreibung|bezeichnung|artikel|leistung|produkt|"
-        r"artikelbezeichnung|beskrivning|benamning|tjanst|omschrijving|descripcion|concepto|descrizione)\b"
+        r"artikelbezeichnung|beskrivning|benamning|tjanst|omschrijving|descripcion|concepto|articulo|descrizione)\b"
     ),
     "quantity": re.compile(
-        r"\b(?:qty|qte|quantity|quantite|menge|anzahl|antal|aantal|cantidad|quantita|units?|hours|hrs|stk|st)\b\.?"
+        r"\b(?:qty|qte|quantity|quantite|menge|anzahl|anz|antal|ant|aantal|aant|cantidad|cant|uds|quantita|units|hours|hrs|stk|st)\b\.?"
     ),
     "unit_price": re.compile(
         r"(?:unit\s*(?:price|cost)|price\s*(?:per\s*unit|each)|\bprice\b|\brate\b|prix\s*unitaire|\bp\.?\s*u\.?\b|"
         r"prix\s*(?:ht)?|einzelpreis|e-preis|stuckpreis|\bpreis\b|a\s*-?\s*pris|\bpris\b|styckpris|stykpris|"
-        r"prijs|precio|prezzo)"
+        r"prijs|stukprijs|\btarief\b|precio|prezzo|\bunitario\b)"
     ),
     "amount": re.compile(
-        r"\b(?:amount|line\s*total|total|montant|betrag|gesamt|gesamtpreis|summe|belopp|summa|bedrag|importe|importo|netto|net)\b"
+        r"\b(?:amount|line\s*total|total|totalt|montant|betrag|gesamt|gesamtpreis|summe|belopp|summa|bedrag|regeltotaal|importe|"
+        r"subtotal\s*linea|importo|netto|net)\b"
     ),
     "tax_rate": re.compile(
         r"(?:\b(?:vat|tax|tva|mwst|ust|moms|btw|iva)\s*(?:%|rate|satz)|%\s*(?:vat|tax|tva|mwst|ust|moms)|"
@@ -490,7 +491,23 @@ COLUMN_WORDS: dict[str, re.Pattern[str]] = {
         r"^\s*(?:vat|tax|tva|mwst|ust|moms|btw|iva)\s*\.?\s*(?:%|\(%\))?\s*$)"
     ),
     "position": re.compile(r"^(?:pos\.?|#|nr\.?|no\.?|item\s*#|rad)$"),
+    # an article code column ("SKU", "Art.-Nr.", "Réf.", "Código") and a unit of measure
+    # column ("Einheit", "Unit", "Ud."): their cells are no part of the description
+    "code": re.compile(
+        r"\b(?:sku|item\s*code|part\s*no|art\.?\s*-?\s*nr|artikelnr|artikelcode|mat\.?\s*-?\s*nr|"
+        r"code\s*article|cod\.?\s*articulo|codigo|ref|reference|art\.?\s*no)\b\.?"
+    ),
+    "unit": re.compile(
+        r"\b(?:unit(?!\s*(?:price|cost))|uom|einheit|unite|enhet|eenheid|unidad)\b|"
+        r"^(?:me|u\.|enh\.?|eenh\.?|ud\.?)$"
+    ),
 }
+
+DISCOUNT_LABEL = re.compile(
+    r"(?<![a-z])(?:(?:less\s*)?discount|rabatt|nachlass|skonto|remise|escompte|korting|descuento|"
+    r"sconto)(?![a-z])"
+)
+"""A document-level discount's label ("Less discount", "Avgår rabatt", "Remise")."""
 
 PAGE_NOISE = re.compile(
     r"\b(?:page|seite|sida|pagina)\s*\d+\s*(?:/|of|von|sur|av|de|di)\s*\d+\b|\b(?:carried\s*forward|ubertrag|report|a\s*reporter)\b"
