@@ -74,7 +74,7 @@ def render(
     doc: Document, seed: int, vendor: int | None = None, table: str | None = None
 ) -> tuple[bytes, dict[str, str]]:
     """The PDF of ``doc`` and the printed form of its key fields (``vendor`` fixes the labels,
-    ``table`` the items table: ``coded`` or ``plain``, else drawn per seller)."""
+    ``table`` the items table: ``coded``, ``own`` or ``plain``, else drawn per seller)."""
     printer = Printer(doc, random.Random(f"second-render:{seed}:{doc.cls}"), table=table)
     if vendor is not None:
         printer.label_seed = f"second-vendor-labels:{vendor}:{doc.cls}"
@@ -99,7 +99,8 @@ def build_document(
 
     ``vendor`` fixes the seller and the presentation (labels, number, date and money
     formats) to one vendor's; the content still varies with ``seed``. ``table`` forces the
-    items table's style (``coded``: an article code column and a unit column; ``plain``).
+    items table's style (``coded``: an article code column and a unit column; ``own``: coded,
+    under the seller's own column headings, which no vocabulary lists; ``plain``).
     """
     rng = random.Random(f"second-pick:{seed}")
     locale = locale or rng.choice(list(LOCALES))

@@ -46,7 +46,8 @@ class Printer:
     label_seed: str | None = None
     """A vendor's template: each label drawn from this seed and its key, whatever the content."""
     table: str | None = None
-    """The items table's style, ``coded`` or ``plain`` (None: drawn per seller)."""
+    """The items table's style: ``plain``, ``coded`` or ``own`` (coded, under the seller's own
+    column headings); None: plain or coded, drawn per seller."""
 
     def label(self, key: str) -> str:
         """The label for ``key``, the same every time on this document."""
@@ -112,6 +113,16 @@ UNITS = {
     "sv": ("st", "tim", "st"), "nl": ("st", "uur", "st"), "es": ("ud.", "h", "ud."),
 }  # fmt: skip
 CODE_SHAPES = ("9999-999", "A99999", "AAA-9999", "99.999.99")
+OWN_HEADINGS = {
+    "en": ("Goods", "Pieces", "Per piece", "Value", "Levy"),
+    "de": ("Posten", "Stückzahl", "Satz", "Wert", "Steuer"),
+    "fr": ("Objet", "Nombre", "Tarif", "Valeur", "Taxe"),
+    "sv": ("Vara", "Mängd", "Taxa", "Värde", "Skatt"),
+    "nl": ("Goederen", "Hoeveelheid", "Per stuk", "Waarde", "Heffing"),
+    "es": ("Mercancía", "Bultos", "Tarifa", "Valor", "Impuesto"),
+}
+"""Column headings of a seller's own (``table="own"``): words no vocabulary lists, so only a
+learned table reads them."""
 CODED_SHARE = 0.35
 """The share of sellers whose table starts with an article code and has a unit column."""
 
@@ -122,7 +133,7 @@ def table_style(p: Printer) -> tuple[bool, str]:
     rest of the document is the same either way."""
     rng = random.Random(f"{p.label_seed or p.doc.number + p.doc.seller.name}:table")
     coded = rng.random() < CODED_SHARE
-    return (coded if p.table is None else p.table == "coded"), rng.choice(CODE_SHAPES)
+    return (coded if p.table is None else p.table in ("coded", "own")), rng.choice(CODE_SHAPES)
 
 
 def _code(shape: str, rng: random.Random) -> str:
@@ -144,22 +155,25 @@ def items_table(
     doc = p.doc
     show_rate = len({x.rate for x in doc.lines}) > 1 or p.rng.random() < 0.4
     coded, shape = table_style(p)
+    heading = {k: p.label(k) for k in ("description", "qty", "price", "amount", "rate")}
+    if p.table == "own":
+        heading = dict(zip(heading, OWN_HEADINGS[doc.language], strict=True))
     cols = []
     if coded:
         cols.append((p.label("code"), x0 + 2, "left"))
         size = min(size, 8.0)
-    cols.append((p.label("description"), x0 + (24 if coded else 2), "left"))
+    cols.append((heading["description"], x0 + (24 if coded else 2), "left"))
     right = x1 - 2
     amount_x, rate_x = right, right - 28
     price_x = (rate_x - 18) if show_rate else (right - 30)
     qty_x = price_x - (40 if coded else 28)
-    cols += [(p.label("qty"), qty_x, "right")]
+    cols += [(heading["qty"], qty_x, "right")]
     if coded:
         cols.append((p.label("unit"), qty_x + 3, "left"))
-    cols.append((p.label("price"), price_x, "right"))
+    cols.append((heading["price"], price_x, "right"))
     if show_rate:
-        cols.append((p.label("rate"), rate_x, "right"))
-    cols.append((p.label("amount"), amount_x, "right"))
+        cols.append((heading["rate"], rate_x, "right"))
+    cols.append((heading["amount"], amount_x, "right"))
     head_h = 6.5
     if style == "grid":
         s.rect(x0, y - 4.5, x1 - x0, head_h, fill="#e8e8e8", stroke="#555555")

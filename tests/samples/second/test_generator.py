@@ -262,12 +262,12 @@ def _char_boxes(pdf: bytes) -> np.ndarray:
 
 
 @pytest.mark.parametrize("cls", CLASSES)
-@pytest.mark.parametrize("seed", [3, 11])
-def test_printed_text_never_overlaps(cls: str, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "table"), [(3, None), (11, None), (5, "coded"), (7, "own")])
+def test_printed_text_never_overlaps(cls: str, seed: int, table: str | None) -> None:
     # a long seller name once ran into the contact column beside it ("GmbH &+49Co.630 KG"):
     # real invoices are readable, so no two characters may cover each other
     for locale in LOCALES:
-        boxes = _char_boxes(build_document(seed, locale, cls, "pdf").content)
+        boxes = _char_boxes(build_document(seed, locale, cls, "pdf", table=table).content)
         x0, y0, x1, y1 = (boxes[:, i][:, None] for i in range(4))
         w = np.clip(np.minimum(x1, x1.T) - np.maximum(x0, x0.T), 0, None)
         h = np.clip(np.minimum(y1, y1.T) - np.maximum(y0, y0.T), 0, None)
@@ -275,3 +275,27 @@ def test_printed_text_never_overlaps(cls: str, seed: int) -> None:
         shared = w * h / np.minimum(area, area.T)
         np.fill_diagonal(shared, 0)
         assert shared.max() < 0.5, (cls, locale, float(shared.max()))
+
+
+@pytest.mark.parametrize("table", ["coded", "own"])
+def test_a_coded_table_prints_article_codes_units_and_its_headings(table: str) -> None:
+    from invoice_pipeline.samples.second.blocks import OWN_HEADINGS
+
+    for locale in LOCALES:
+        built = build_document(21, locale, "columns", "pdf", table=table)
+        text = _text(built.content)
+        language = built.doc.language
+        for line in built.doc.lines:
+            assert line.description in text
+        own = [h for h in OWN_HEADINGS[language][:4] if h in text]
+        assert len(own) == (4 if table == "own" else 0), (locale, own)
+        codes = re.findall(r"\b(?:\d{4}-\d{3}|[A-Z]\d{5}|[A-Z]{3}-\d{4}|\d\d\.\d{3}\.\d\d)\b", text)
+        assert len(codes) >= len(built.doc.lines), (locale, codes)
+
+
+def _text(pdf: bytes) -> str:
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return doc[0].get_textpage().get_text_range()
+    finally:
+        doc.close()
