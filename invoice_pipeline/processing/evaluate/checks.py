@@ -81,9 +81,12 @@ def key_field_checks(
 # issues that a dedicated check below reports (so a reason is not listed twice)
 _COVERED_CODES = {"vat_id_invalid", "iban_invalid", "field_missing"}
 
-REVIEW_CODES = frozenset({"pdf_javascript", "pdf_embedded_files", "prompt_injection_suspected"})
+REVIEW_CODES = frozenset(
+    {"pdf_javascript", "pdf_embedded_files", "prompt_injection_suspected", "value_glued_to_text"}
+)
 """Warnings a person must see before an invoice is approved: active content, unknown
-attachments, text that reads like instructions to a model."""
+attachments, text that reads like instructions to a model, a key value the OCR ran into the
+word before it (characters may be lost)."""
 
 
 def issue_checks(invoice: Invoice) -> list[Check]:

@@ -18,7 +18,10 @@ from invoice_pipeline.processing.validate.issues import issue
 from invoice_pipeline.processing.validate.locale import LocaleEvidence
 from invoice_pipeline.schema import Evidence, ExtractedInvoice, Issue, OcrDocument
 
-__all__ = ["derived_evidence", "field_evidence", "values_not_in_text"]
+__all__ = ["derived_evidence", "field_evidence", "glued_values", "values_not_in_text"]
+
+GLUED_FIELDS = ("invoice_date", "total_amount")
+"""Key values whose digits an OCR engine may lose where it runs them into a word before them."""
 
 
 def _union_box(
@@ -113,3 +116,40 @@ def values_not_in_text(
     if not haystack.strip():
         return []
     return _not_in_text(haystack, values, total, locale)
+
+
+def glued_values(extracted: ExtractedInvoice, ocr: OcrDocument | None) -> list[Issue]:
+    """Warnings for key values an OCR engine printed run into a word before them.
+
+    "Rechnungsdatud8. September 2025" for "Rechnungsdatum 18. September 2025", "Fecha5 de
+    diciembre" for "Fecha 25 de diciembre": where the engine merges a label and a value it
+    may drop the characters between them, so the value read is suspect. Only for pages read
+    from pixels; a text layer prints what the PDF holds.
+    """
+    if ocr is None:
+        return []
+    pixels = {p.number for p in ocr.pages if p.unit == "px"}
+    lines = {line.id: line for line in ocr.lines if line.page in pixels}
+    out = []
+    for name in GLUED_FIELDS:
+        fv = extracted.fields.get(name)
+        value = str(fv.value).strip() if fv is not None and fv.value else ""
+        if not value or not value[0].isdigit():
+            continue
+        for line_id in fv.line_ids:  # type: ignore[union-attr]
+            line = lines.get(line_id)
+            at = line.text.find(value) if line is not None else -1
+            if line is None or at <= 0 or not line.text[at - 1].isalpha():
+                continue
+            word = line.text[:at].split()[-1] + value.split()[0]
+            out.append(
+                issue(
+                    "value_glued_to_text",
+                    f"the {name.replace('_', ' ')} {value!r} is read run into the word before it "
+                    f"({word!r}): the OCR may have lost characters between them",
+                    name,
+                    severity="warning",
+                )
+            )
+            break
+    return out

@@ -19,7 +19,11 @@ from typing import Any
 
 from invoice_pipeline.processing.validate.currency import normalise_currency
 from invoice_pipeline.processing.validate.dates import parse_date
-from invoice_pipeline.processing.validate.evidence import field_evidence, values_not_in_text
+from invoice_pipeline.processing.validate.evidence import (
+    field_evidence,
+    glued_values,
+    values_not_in_text,
+)
 from invoice_pipeline.processing.validate.ids import normalise_iban, normalise_vat_id
 from invoice_pipeline.processing.validate.issues import issue
 from invoice_pipeline.processing.validate.locale import LocaleEvidence, locale_evidence
@@ -314,6 +318,7 @@ def _validate(
     values.update(_vat_ids(raw, issues))
     iban = _iban(raw, issues)
     due_date = _due_date(extracted, ocr, values, evidence, issues, derived)
+    issues.extend(glued_values(extracted, ocr))
     issues.extend(
         values_not_in_text(
             ocr,

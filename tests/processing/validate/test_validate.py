@@ -322,3 +322,33 @@ def test_currency_conflict_between_field_and_amount() -> None:
 def test_language_names_count_as_evidence() -> None:
     inv = validate(extracted(language="German", invoice_date="03.04.2024"))
     assert inv.invoice_date == dt.date(2024, 4, 3) and "date_ambiguous" not in codes(inv)
+
+
+@pytest.mark.parametrize(
+    ("line", "unit", "glued"),
+    [
+        ("Rechnungsdatud8. September 2025", "px", True),  # "Rechnungsdatum 18." merged
+        ("Rechnungsdatum 18. September 2025", "px", False),
+        ("Datum:18. September 2025", "px", False),  # a colon, no lost digit
+        ("Rechnungsdatud8. September 2025", "pt", False),  # a text layer prints what it holds
+    ],
+)
+def test_a_date_the_ocr_ran_into_its_label_goes_to_review(
+    line: str, unit: str, glued: bool
+) -> None:
+    from invoice_pipeline.processing import stages
+
+    value = "18. September 2025" if "18." in line else "8. September 2025"
+    source = extracted(**{**GERMAN, "invoice_date": value})
+    source.fields["invoice_date"].line_ids = ["p1-l0"]
+    ocr = ocr_of(line, *(str(v) for v in GERMAN.values()))
+    ocr.pages[0].unit = unit  # type: ignore[assignment]
+    invoice = validate(source, ocr=ocr)
+    found = [i for i in invoice.issues if i.code == "value_glued_to_text"]
+    assert bool(found) is glued
+    if glued:
+        assert found[0].field == "invoice_date" and found[0].severity == "warning"
+        assert "Rechnungsdatud8." in found[0].message
+        record = stages.evaluate(invoice).record
+        assert record.status == "manual_review"
+        assert any("value_glued_to_text" in r for r in record.reasons)
