@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from rapidfuzz import fuzz
 
 from invoice_pipeline.processing.extract.rules.vocabulary import COLUMN_WORDS, TOTAL_LABELS, fold
+from invoice_pipeline.processing.validate.amounts import format_money
 from invoice_pipeline.processing.vendors.page import (
     Span,
     Word,
@@ -262,12 +264,16 @@ def learn_table(
             end = re.sub(r"[\d.,%€$£]+", " ", text).strip()
             end = " ".join(end.split()[:4])
             break
-    amounts = [w.text for _, cells in matched for w in cells["amount"]]
+    marks = Counter(
+        mark
+        for _, cells in matched
+        if (mark := decimal_separator(" ".join(w.text for w in cells["amount"])))
+    )
     return TableRule(
         columns=rules,
         header=_row_text(header_row),
         end_label=end,
-        decimal_separator=decimal_separator(" ".join(amounts)),
+        decimal_separator=marks.most_common(1)[0][0] if marks else None,
         items=len(items),
         learned_from=document_id,
     )
@@ -357,20 +363,27 @@ def _cells(columns: list[Placed], row: Row) -> dict[str, list[Word]]:
     return cells
 
 
+def money(text: str, separator: str | None) -> Decimal | None:
+    """An amount in the learned decimal format, else in either (an OCR's "2.628.50")."""
+    value = read_amount(text, separator)
+    return value if value is not None else read_amount(text, None)
+
+
 def _cell_amount(words: list[Word], separator: str | None) -> str | None:
+    """The right-most amount with cents among a cell's words, as a plain decimal."""
     if not words:
         return None
     found = [
-        s
+        (s, value)
         for s in spans(words)
         if s.words[0].text[:1] not in ",."
         and decimal_separator(s.text) is not None
-        and read_amount(s.text, separator) is not None
+        and (value := money(s.text, separator)) is not None
     ]
     if not found:
         return None
-    span = max(found, key=lambda s: (s.box[2], len(s.words)))
-    return span.text
+    _, value = max(found, key=lambda f: (f[0].box[2], len(f[0].words)))
+    return format_money(value)
 
 
 def _cell_number(words: list[Word]) -> str | None:
@@ -457,7 +470,7 @@ def items_sum(
     for item in items:
         if item.amount in (None, ""):
             return None
-        value = read_amount(str(item.amount), separator)
+        value = money(str(item.amount), separator)
         if value is None:
             return None
         total += value

@@ -718,3 +718,53 @@ def test_the_addressee_in_a_letter_s_window_is_not_the_seller(scorer: bool) -> N
     assert result.get("seller_name") == "Facility Services Pennington Ltd"
     assert result.get("buyer_name") == "Pennington Supply Ltd"
     assert result.get("buyer_address") == "Unit 16, 9 Queens Parade, Nottingham, NG1 5FS"
+
+
+def _receipt(*items: tuple[str, str], total: str = "GESAMT EUR") -> OcrDocument:
+    rows: list[list[tuple[float, str]]] = [
+        [(80, "Markt Sonnleitner OHG")],
+        [(60, "Kanalweg 33, 90402 Nürnberg")],
+        [(10, "21.12.2023"), _flush(200, "21:47")],
+        [(10, "Kasse 12"), _flush(200, "Beleg 01-5711-714")],
+        [(10, "-" * 36)],
+    ]
+    for left, right in items:
+        rows.append([(10, left), _flush(200, right)] if right else [(20, left)])
+    amounts = [Decimal(r.split()[0].replace(",", ".")) for _, r in items if r]
+    rows += [
+        [(10, "=" * 36)],
+        [(10, total), _flush(190, f"{sum(amounts):.2f}".replace(".", ","))],
+        [(10, "EC-KARTE"), _flush(200, f"{sum(amounts):.2f}".replace(".", ","))],
+    ]
+    return _page(*rows, width=210, height=600)
+
+
+def test_a_receipts_items_are_read_when_they_sum_to_its_total() -> None:
+    # no table header: each item a name with its price at the right and a tax class, a
+    # "3 x 2,72" line under an item giving its quantity and unit price
+    ocr = _receipt(("TOMATEN", "1,30 A"), ("ORANGENSAFT", "8,16 A"), ("3 x 2,72", ""),
+                   ("EIER 10ST", "2,19 B"))  # fmt: skip
+    items = RulesExtractor().extract(ocr).line_items
+    assert [(i.description, i.amount) for i in items] == [
+        ("TOMATEN", "1,30"),
+        ("ORANGENSAFT", "8,16"),
+        ("EIER 10ST", "2,19"),
+    ]
+    assert (items[1].quantity, items[1].unit_price) == ("3", "2,72")
+    assert items[0].quantity is None
+
+
+def test_receipt_lines_that_do_not_sum_to_the_total_are_no_items() -> None:
+    ocr = _receipt(("TOMATEN", "1,30 A"), ("ORANGENSAFT", "8,16 A"))
+    for page in ocr.pages:  # the total no longer matches the lines above it
+        for line in page.lines:
+            if line.text == "9,46":
+                line.text = "19,46"
+    assert RulesExtractor().extract(ocr).line_items == []
+
+
+def test_a_table_row_with_a_price_and_an_amount_is_no_receipt_line() -> None:
+    # a table under headings no vocabulary lists: rows with a price and an amount are left
+    # to a vendor's learned table, never read as a receipt's name and price
+    ocr = _receipt(("Posten A 2 Stk 4,00", "8,00"), ("Posten B 1 Stk 1,46", "1,46"))
+    assert RulesExtractor().extract(ocr).line_items == []

@@ -29,7 +29,7 @@ from invoice_pipeline.processing.extract.rules.geometry import (
     right_of,
     row_of,
 )
-from invoice_pipeline.processing.extract.rules.items import find_items
+from invoice_pipeline.processing.extract.rules.items import find_items, find_receipt_items
 from invoice_pipeline.processing.extract.rules.parties import Party, find_parties, party_at
 from invoice_pipeline.processing.extract.rules.roles import number_problem
 from invoice_pipeline.processing.extract.rules.values import (
@@ -54,7 +54,13 @@ from invoice_pipeline.processing.extract.rules.vocabulary import (
     TAX_ID_MARKERS,
     TOTAL_LABELS,
 )
-from invoice_pipeline.schema import ExtractedInvoice, FieldValue, OcrDocument, Usage
+from invoice_pipeline.schema import (
+    ExtractedInvoice,
+    ExtractedLineItem,
+    FieldValue,
+    OcrDocument,
+    Usage,
+)
 
 CODE_FIELDS = ("invoice_number", "purchase_order")
 DATE_FIELDS = ("invoice_date", "due_date")
@@ -217,6 +223,21 @@ _DISCOUNT_LABEL = DISCOUNT_LABEL
 _NOT_DISCOUNT = re.compile(
     r"(?<![a-z])(?:before|vor|avant|voor|if\s*paid|bei\s*zahlung|si\s*paiement|within|innerhalb)"
 )
+
+
+def _receipt_items(
+    lines: Sequence[Ln], sep: str, fields: dict[str, FieldValue]
+) -> list[ExtractedLineItem]:
+    """A receipt's items (no table header) when they sum to its subtotal, else its total."""
+    for name in ("subtotal", "total_amount"):
+        field = fields.get(name)
+        amounts = find_amounts(field.value, sep) if field is not None and field.value else []
+        if not amounts:
+            continue
+        items = find_receipt_items(lines, sep, amounts[-1].value)
+        if items:
+            return items
+    return []
 
 
 def _document_discount(lines: Sequence[Ln], skip: set[int], sep: str) -> FieldValue | None:
@@ -447,6 +468,8 @@ class RulesExtractor(Extractor):
 
             result = rescore(lines, sep, result, self.scorer_model)  # type: ignore[arg-type]
             self._rebind_parties(result, lines, table_lines, seller, buyer)
+        if not result.line_items:
+            result.line_items = _receipt_items(lines, sep, result.fields)
         result.usage = Usage(
             provider=self.name,
             model=self.model,

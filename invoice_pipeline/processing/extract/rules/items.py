@@ -303,3 +303,101 @@ def find_items(lines: Sequence[Ln], decimal_sep: str) -> tuple[list[ExtractedLin
         if misses >= 3 and items:
             columns = None
     return items, used
+
+
+_TAX_CLASS = re.compile(r"^\s*(?:[A-Z]|\*|[A-Z]\s*\*)\s*$")
+_QTY_TIMES = re.compile(
+    r"^\s*(?P<q>\d+(?:[.,]\d{1,3})?)\s*(?:x|X|×|\*|@)\s*(?P<p>\d[\d.,]*\d)\s*(?:[A-Za-z€$£]{0,3})\s*$"
+)
+_QTY_TAIL = re.compile(r"\d+(?:[.,]\d{1,3})?\s*(?:x|X|×|\*|@)\s*\d[\d.,]*\d\s*$")
+_RULE_ROW = re.compile(r"^[\s\-=_*.~#]+$")
+
+
+def _receipt_row(row: list[Ln], decimal_sep: str) -> tuple[str, str] | None:
+    """(description, amount) of a receipt line: words, then one money figure at its right end
+    (a tax class letter after it allowed: "TOMATEN 1,30 A")."""
+    text = " ".join(ln.text for ln in row).strip()
+    parts = text.rsplit(None, 1)
+    if len(parts) == 2 and _TAX_CLASS.match(parts[1]):
+        text = parts[0]
+    money = [a for a in find_amounts(text, decimal_sep) if is_money_like(a, decimal_sep)]
+    if not money or text[money[-1].end :].strip(" €$£"):
+        return None
+    description = text[: money[-1].start].strip(" :.-")
+    if len(money) > 1 and not _QTY_TAIL.search(description):
+        return None  # a price and an amount: a table's row, not a receipt's
+    if sum(ch.isalpha() for ch in description) < 2 or _QTY_TIMES.match(text):
+        return None
+    return description, money[-1].text
+
+
+def find_receipt_items(
+    lines: Sequence[Ln], decimal_sep: str, target: Decimal
+) -> list[ExtractedLineItem]:
+    """A receipt's items, which have no header row: the lines above a line that prints
+    ``target`` (its subtotal or total), each a name with its price at the right ("TOMATEN
+    1,30 A"), a "2 x 0,65" line under (or over) an item giving its quantity and unit price;
+    the run ends at a line that is neither (a rule, the till and receipt number). Kept only
+    when the prices sum to ``target``, so a receipt's other figures are never items."""
+    all_rows = rows(lines)
+    for at, row in enumerate(all_rows):
+        if not any(a.value == target for ln in row for a in find_amounts(ln.text, decimal_sep)):
+            continue
+        items = _receipt_run(all_rows, at, decimal_sep, target)
+        if items:
+            return items
+    return []
+
+
+def _receipt_run(
+    all_rows: list[list[Ln]], at: int, decimal_sep: str, target: Decimal
+) -> list[ExtractedLineItem]:
+    """The items printed right above row ``at`` when their prices sum to ``target``."""
+    items: list[tuple[list[Ln], str, str]] = []
+    quantities: list[tuple[int, Decimal, str]] = []
+    started = False
+    for i in range(at - 1, -1, -1):
+        row = all_rows[i]
+        if row[0].page != all_rows[at][0].page:
+            break
+        text = " ".join(ln.text for ln in row)
+        if _RULE_ROW.match(text):
+            if started:
+                break
+            continue  # the rule between the items and the total
+        if _is_totals_row(row) and not started:
+            continue  # a subtotal line over the total
+        qty = _QTY_TIMES.match(text)
+        if qty:
+            q = Decimal(qty.group("q").replace(",", "."))
+            quantities.append((len(items), q, qty.group("p")))
+            started = True
+            continue
+        read = _receipt_row(row, decimal_sep)
+        if read is None:
+            break
+        items.append((row, *read))
+        started = True
+    if not items:
+        return []
+    items.reverse()
+    amounts = [_parse(amount, decimal_sep) for _, _, amount in items]
+    if any(a is None for a in amounts) or sum(amounts, Decimal(0)) != target:  # type: ignore[arg-type]
+        return []
+    out = []
+    n = len(items)
+    for k, (row, description, amount) in enumerate(items):
+        item = ExtractedLineItem(
+            description=description, amount=amount, confidence=0.8, line_ids=[ln.id for ln in row]
+        )
+        for before, q, price in quantities:
+            # collected walking up: ``before`` items lay under the quantity line, so the item
+            # over it is n - 1 - before and the one under it n - before (in page order)
+            unit = _parse(price, decimal_sep)
+            if unit is None or k not in (n - 1 - before, n - before):
+                continue
+            if abs(q * unit - amounts[k]) <= Decimal("0.01"):  # type: ignore[operator]
+                item.quantity, item.unit_price, item.confidence = f"{q.normalize():f}", price, 0.9
+                break
+        out.append(item)
+    return out
