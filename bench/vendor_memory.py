@@ -29,6 +29,7 @@ import argparse
 import json
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,13 @@ def _keyed() -> tuple[str, ...]:
 KEYED = _keyed()
 
 
+def _typed(name: str, value: Any) -> str | None:
+    """An item's value as a reviewer types it: numbers in plain digits ("10", not "1E+1")."""
+    if value is None or name == "description":
+        return value
+    return format(Decimal(str(value)).normalize(), "f")
+
+
 def confirm(results_url: str, storage: str, records: list[Any], docs: list[Document]) -> int:
     """Approve each record with its true values through the review page's API; approvals made."""
     from starlette.testclient import TestClient
@@ -136,8 +144,7 @@ def confirm(results_url: str, storage: str, records: list[Any], docs: list[Docum
                     "version": current["version"], "override": []}  # fmt: skip
             if doc.truth.get("line_items"):
                 body["line_items"] = [
-                    {k: None if v is None else str(v) for k, v in item.items()}
-                    for item in doc.truth["line_items"]
+                    {k: _typed(k, v) for k, v in item.items()} for item in doc.truth["line_items"]
                 ]
             for _ in range(3):
                 response = client.post(f"{url}/review", json=body)

@@ -28,3 +28,29 @@ def test_one_vendor_of_each_generator_with_and_without_memory(tmp_path: Path) ->
     assert memory["documents"] == general["documents"] == 2
     assert memory["all_key_fields_right"] >= general["all_key_fields_right"]
     assert memory["wrongly_approved"] == []
+
+
+def test_a_vendors_own_table_is_read_after_its_items_are_confirmed(tmp_path: Path) -> None:
+    # the second vendor prints its items under its own headings, which the general
+    # extractor cannot read; the first invoice's items are confirmed in review
+    vendor_memory.main(
+        [
+            "--vendors",
+            "2",
+            "--per-vendor",
+            "2",
+            "--kinds",
+            "pdf",
+            "--tables",
+            "own",
+            "--results",
+            str(tmp_path),
+        ]  # fmt: skip
+    )
+    report = json.loads((tmp_path / "vendor_memory.json").read_text())
+    assert report["tables"] == "own"
+    memory, general = report["runs"]["with memory"], report["runs"]["without memory"]
+    second = memory["by_generator"]["second"]
+    assert second["fields"]["line_items"]["accuracy"] == 1.0
+    assert general["by_generator"]["second"]["fields"]["line_items"]["accuracy"] == 0.0
+    assert memory["line_items"]["f1"] > general["line_items"]["f1"]
