@@ -37,6 +37,7 @@ from invoice_pipeline.processing.vendors.page import (
     read_id,
     spans,
     strip_label,
+    words_box,
 )
 from invoice_pipeline.processing.vendors.profile import FieldRule, VendorProfile
 from invoice_pipeline.processing.vendors.table import items_sum, read_table
@@ -71,15 +72,6 @@ class LabelHit:
     """Same-line labels: the index of the first word after the label."""
 
 
-def _union(words: Sequence[Word]) -> tuple[float, float, float, float]:
-    return (
-        min(w.box[0] for w in words),
-        min(w.box[1] for w in words),
-        max(w.box[2] for w in words),
-        max(w.box[3] for w in words),
-    )
-
-
 def _labels(rule: FieldRule, lines: list[list[Word]]) -> list[LabelHit]:
     key = normalised_label(rule.label)
     if not key:
@@ -101,11 +93,11 @@ def _labels(rule: FieldRule, lines: list[list[Word]]) -> list[LabelHit]:
                         start = i + size - 1
                     score = fuzz.ratio(normalised_label(" ".join(texts)), key)
                     if score >= LABEL_MATCH:
-                        hits.append(LabelHit(score, _union(window), ws, start))
+                        hits.append(LabelHit(score, words_box(window), ws, start))
         else:
             score = fuzz.ratio(normalised_label(" ".join(w.text for w in ws)), key)
             if score >= LABEL_MATCH:
-                hits.append(LabelHit(score, _union(ws), ws, len(ws)))
+                hits.append(LabelHit(score, words_box(ws), ws, len(ws)))
 
     def rank(hit: LabelHit) -> tuple[float, float]:
         page_penalty = 0.0 if hit.line[0].page_from_end == rule.page_from_end else 1.0
@@ -150,7 +142,7 @@ def _read(rule: FieldRule, hit: LabelHit, lines: list[list[Word]]) -> tuple[Span
     for ws in lines:
         if ws[0].page != page or ws is hit.line:
             continue
-        line_box = _union(ws)
+        line_box = words_box(ws)
         if abs(line_box[1] - ey0) > TOLERANCE_Y * 2:
             continue
         for span in spans(ws):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -58,6 +59,16 @@ class Span:
     @property
     def line(self) -> OcrLine:
         return self.words[0].line
+
+
+def words_box(words: Sequence[Word]) -> tuple[float, float, float, float]:
+    """The box around ``words``, in page fractions."""
+    return (
+        min(w.box[0] for w in words),
+        min(w.box[1] for w in words),
+        max(w.box[2] for w in words),
+        max(w.box[3] for w in words),
+    )
 
 
 def page_lines(ocr: OcrDocument) -> list[list[Word]]:

@@ -38,6 +38,7 @@ from invoice_pipeline.processing.vendors.page import (
     has_letters,
     read_amount,
     spans,
+    words_box,
 )
 from invoice_pipeline.processing.vendors.profile import ColumnRule, TableRule
 from invoice_pipeline.schema import ExtractedLineItem, RecordLineItem
@@ -74,15 +75,6 @@ def rows_of(lines: Sequence[Sequence[Word]]) -> list[Row]:
                 continue
         out.append((page, y0, y1, list(ws)))
     return [sorted(words, key=lambda w: w.box[0]) for _, _, _, words in out]
-
-
-def _box(words: Sequence[Word]) -> tuple[float, float, float, float]:
-    return (
-        min(w.box[0] for w in words),
-        min(w.box[1] for w in words),
-        max(w.box[2] for w in words),
-        max(w.box[3] for w in words),
-    )
 
 
 def _row_spans(row: Row) -> list[Span]:
@@ -168,7 +160,7 @@ def _match_row(item: RecordLineItem, row: Row) -> dict[str, list[Word]] | None:
             taken |= {id(w) for w in span.words}
     quantity = _number(item.quantity)
     if quantity is not None:
-        right_edge = min(_box(ws)[0] for ws in cells.values())
+        right_edge = min(words_box(ws)[0] for ws in cells.values())
         span = _plain_span(row, quantity, taken, before=right_edge)
         if span is not None:
             cells["quantity"] = list(span.words)
@@ -196,7 +188,7 @@ def _description(row: Row, taken: set[int], cells: dict[str, list[Word]]) -> lis
     first = next((w for w in row if id(w) not in taken and has_letters(w.text)), None)
     if first is None:
         return []
-    starts = [_box(ws)[0] for k, ws in cells.items() if _box(ws)[0] > first.box[0]]
+    starts = [words_box(ws)[0] for k, ws in cells.items() if words_box(ws)[0] > first.box[0]]
     end = min(starts, default=2.0)
     return [w for w in row if id(w) not in taken and first.box[0] <= w.box[0] < end]
 
@@ -224,7 +216,7 @@ def learn_table(
     columns: dict[str, list[tuple[float, float, float, float]]] = {}
     for _, cells in matched:
         for kind, words in cells.items():
-            columns.setdefault(kind, []).append(_box(words))
+            columns.setdefault(kind, []).append(words_box(words))
     ranges = {
         kind: (min(b[0] for b in boxes), max(b[2] for b in boxes))
         for kind, boxes in columns.items()
@@ -252,7 +244,7 @@ def learn_table(
         taken = {id(w) for rule in rules for w in header_row if rule.label and w.text in rule.label}
         over = [w for w in over if id(w) not in taken] or over
         label = " ".join(w.text for w in over)
-        box = _box(over) if over else (x0, 0.0, x1, 0.0)
+        box = words_box(over) if over else (x0, 0.0, x1, 0.0)
         rules.append(ColumnRule(kind=kind, label=label, label_box=box, x0=x0, x1=x1))
     if sum(1 for c in rules if c.label) < MIN_LABELS or "amount" not in ranges:
         return None
