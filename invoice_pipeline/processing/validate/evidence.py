@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from invoice_pipeline.processing.extract.rules.values import find_dates
+from invoice_pipeline.processing.extract.rules.vocabulary import MONTHS, fold
 from invoice_pipeline.processing.validate.amounts import amounts_in_text
 from invoice_pipeline.processing.validate.issues import issue
 from invoice_pipeline.processing.validate.locale import LocaleEvidence
@@ -119,7 +121,8 @@ def values_not_in_text(
 
 
 def glued_values(extracted: ExtractedInvoice, ocr: OcrDocument | None) -> list[Issue]:
-    """Warnings for key values an OCR engine printed run into a word before them.
+    """Warnings for key values an OCR engine printed run into a word before them, and for an
+    invoice date read from a line where the OCR merged dates and lost part of one.
 
     "Rechnungsdatud8. September 2025" for "Rechnungsdatum 18. September 2025", "Fecha5 de
     diciembre" for "Fecha 25 de diciembre": where the engine merges a label and a value it
@@ -138,18 +141,33 @@ def glued_values(extracted: ExtractedInvoice, ocr: OcrDocument | None) -> list[I
             continue
         for line_id in fv.line_ids:  # type: ignore[union-attr]
             line = lines.get(line_id)
-            at = line.text.find(value) if line is not None else -1
-            if line is None or at <= 0 or not line.text[at - 1].isalpha():
+            if line is None:
                 continue
-            word = line.text[:at].split()[-1] + value.split()[0]
+            at = line.text.find(value)
+            if at > 0 and line.text[at - 1].isalpha():
+                word = line.text[:at].split()[-1] + value.split()[0]
+                why = f"run into the word before it ({word!r})"
+            elif name == "invoice_date" and _broken_dates(line.text):
+                why = f"from a line with a broken date beside it ({line.text!r})"
+            else:
+                continue
             out.append(
                 issue(
                     "value_glued_to_text",
-                    f"the {name.replace('_', ' ')} {value!r} is read run into the word before it "
-                    f"({word!r}): the OCR may have lost characters between them",
+                    f"the {name.replace('_', ' ')} {value!r} is read {why}: the OCR may have "
+                    "run values together and lost characters between them",
                     name,
                     severity="warning",
                 )
             )
             break
     return out
+
+
+def _broken_dates(text: str) -> bool:
+    """More month names than whole dates on the line: "26 de noviembre de 2 diciembre de
+    2022", an OCR's merge of two dates side by side that lost the middle of them."""
+    months = sum(
+        1 for word in re.findall(r"[^\W\d_]{4,}", fold(text)) if MONTHS.get(word) is not None
+    )
+    return months > len(find_dates(text))

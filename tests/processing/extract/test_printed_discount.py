@@ -62,7 +62,14 @@ def _line_items_check(label: str) -> tuple[str | None, bool | None]:
 
 
 def test_a_printed_discount_is_the_allowance_between_items_and_net() -> None:
-    for label in ("Less discount", "Rabatt", "Remise", "Escompte"):
+    for label in (
+        "Less discount",
+        "Rabatt",
+        "Remise",
+        "Escompte",
+        "Dto. comercial",
+        "Kortingsbedrag",
+    ):
         assert _line_items_check(label) == ("671.41", True), label
 
 

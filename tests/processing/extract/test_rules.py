@@ -768,3 +768,8 @@ def test_a_table_row_with_a_price_and_an_amount_is_no_receipt_line() -> None:
     # to a vendor's learned table, never read as a receipt's name and price
     ocr = _receipt(("Posten A 2 Stk 4,00", "8,00"), ("Posten B 1 Stk 1,46", "1,46"))
     assert RulesExtractor().extract(ocr).line_items == []
+
+
+def test_one_line_equal_to_the_total_is_no_receipt_item() -> None:
+    # "AWS Service Charges $4.11" over "Total $4.11" is a summary, not an item
+    assert RulesExtractor().extract(_receipt(("Service Charges", "4,11"))).line_items == []

@@ -352,3 +352,28 @@ def test_a_date_the_ocr_ran_into_its_label_goes_to_review(
         record = stages.evaluate(invoice).record
         assert record.status == "manual_review"
         assert any("value_glued_to_text" in r for r in record.reasons)
+
+
+@pytest.mark.parametrize(
+    ("line", "value", "broken"),
+    [
+        # three boxes in a row (number, date, due date) merged by the OCR, a part lost
+        ("R2022-6891 26 de noviembre de 2 diciembre de 2022", "2 diciembre de 2022", True),
+        (
+            "Fecha 26 de noviembre de 2022 Vence 26 de diciembre de 2022",
+            "26 de noviembre de 2022",
+            False,
+        ),
+    ],
+)
+def test_a_date_read_beside_a_broken_date_goes_to_review(
+    line: str, value: str, broken: bool
+) -> None:
+    source = extracted(**{**GERMAN, "invoice_date": value})
+    source.fields["invoice_date"].line_ids = ["p1-l0"]
+    ocr = ocr_of(line, *(str(v) for v in GERMAN.values()))
+    ocr.pages[0].unit = "px"
+    found = [i for i in validate(source, ocr=ocr).issues if i.code == "value_glued_to_text"]
+    assert bool(found) is broken
+    if broken:
+        assert "broken date" in found[0].message

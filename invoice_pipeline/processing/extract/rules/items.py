@@ -338,7 +338,8 @@ def find_receipt_items(
     ``target`` (its subtotal or total), each a name with its price at the right ("TOMATEN
     1,30 A"), a "2 x 0,65" line under (or over) an item giving its quantity and unit price;
     the run ends at a line that is neither (a rule, the till and receipt number). Kept only
-    when the prices sum to ``target``, so a receipt's other figures are never items."""
+    when there are two or more and their prices sum to ``target``, so a receipt's other
+    figures, or one summary line over its total, are never items."""
     all_rows = rows(lines)
     for at, row in enumerate(all_rows):
         if not any(a.value == target for ln in row for a in find_amounts(ln.text, decimal_sep)):
@@ -378,8 +379,8 @@ def _receipt_run(
             break
         items.append((row, *read))
         started = True
-    if not items:
-        return []
+    if len(items) < 2:
+        return []  # one line equal to the total is as likely a summary ("Service charges")
     items.reverse()
     amounts = [_parse(amount, decimal_sep) for _, _, amount in items]
     if any(a is None for a in amounts) or sum(amounts, Decimal(0)) != target:  # type: ignore[arg-type]

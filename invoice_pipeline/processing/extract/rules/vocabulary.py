@@ -504,8 +504,8 @@ COLUMN_WORDS: dict[str, re.Pattern[str]] = {
 }
 
 DISCOUNT_LABEL = re.compile(
-    r"(?<![a-z])(?:(?:less\s*)?discount|rabatt|nachlass|skonto|remise|escompte|korting|descuento|"
-    r"sconto)(?![a-z])"
+    r"(?<![a-z])(?:(?:less\s*)?discount|rabatt|nachlass|skonto|remise|escompte|korting(?:sbedrag)?|"
+    r"descuento|dto\.?\s*comercial|sconto)(?![a-z])"
 )
 """A document-level discount's label ("Less discount", "Avgår rabatt", "Remise")."""
 
