@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from invoice_pipeline.processing.extract.rules.values import find_dates
-from invoice_pipeline.processing.extract.rules.vocabulary import MONTHS, fold
 from invoice_pipeline.processing.validate.amounts import amounts_in_text
 from invoice_pipeline.processing.validate.issues import issue
 from invoice_pipeline.processing.validate.locale import LocaleEvidence
@@ -167,6 +165,10 @@ def glued_values(extracted: ExtractedInvoice, ocr: OcrDocument | None) -> list[I
 def _broken_dates(text: str) -> bool:
     """More month names than whole dates on the line: "26 de noviembre de 2 diciembre de
     2022", an OCR's merge of two dates side by side that lost the middle of them."""
+    # imported here: the rules' value parsers import this stage's amount parser
+    from invoice_pipeline.processing.extract.rules.values import find_dates
+    from invoice_pipeline.processing.extract.rules.vocabulary import MONTHS, fold
+
     months = sum(
         1 for word in re.findall(r"[^\W\d_]{4,}", fold(text)) if MONTHS.get(word) is not None
     )
