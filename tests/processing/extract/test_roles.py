@@ -37,6 +37,9 @@ from invoice_pipeline.processing.extract.rules.roles import name_problem, number
         ("THANK YOU", "a sentence"),
         ("EXCHANGE ARE ALLOWED WITHIN", "a sentence"),
         ("GOODS SOLD ARE NOT RETURNABLE", "a sentence"),
+        ("Gesamtbetrag brutto", "a label"),
+        ("Zwischensumme netto", "a label"),
+        ("Montant TTC", "a label"),
     ],
 )
 def test_not_a_name(text: str, why: str) -> None:
@@ -62,6 +65,8 @@ def test_not_a_name(text: str, why: str) -> None:
         "LIAN HING STATIONERY SDN BHD",
         "les Jardins SARL",
         "Serrano S.L.U.",  # a short name and a legal form with dots is no VAT id
+        "Total SE",  # a total label word in a name with a legal form
+        "Netto Marken-Discount",
     ],
 )
 def test_names_pass(text: str) -> None:

@@ -23,7 +23,12 @@ from invoice_pipeline.processing.extract.rules.values import (
     VAT_RE,
     WORD_RE,
 )
-from invoice_pipeline.processing.extract.rules.vocabulary import LABELS, LEGAL_FORMS, fold
+from invoice_pipeline.processing.extract.rules.vocabulary import (
+    LABELS,
+    LEGAL_FORMS,
+    TOTAL_LABELS,
+    fold,
+)
 
 __all__ = ["POSTCODE_LINE", "name_problem", "number_problem"]
 
@@ -49,6 +54,17 @@ def _is_field_label(folded: str) -> bool:
         m = label.pattern.match(folded)
         if m is not None and m.end() >= len(folded.rstrip(" .:#")) - 1:
             return True
+    return False
+
+
+def _is_amount_label(folded: str) -> bool:
+    """The text is a subtotal, tax or total label, one more word at most ("Gesamtbetrag
+    brutto", "Zwischensumme netto", "Montant TTC")."""
+    for kind in ("subtotal", "tax_amount", "total_amount"):
+        for pattern, weight in TOTAL_LABELS[kind]:
+            m = pattern.search(folded) if weight >= 0.85 else None
+            if m is not None and len(WORD_RE.findall(folded[: m.start()] + folded[m.end() :])) <= 1:
+                return True
     return False
 
 
@@ -122,6 +138,8 @@ def name_problem(text: str | None) -> str | None:
         return "a web or e-mail address"
     if (words and all(w in LABEL_WORDS for w in words)) or _is_field_label(folded):
         return "a label"  # "Company and Billing Information": "company" is no legal form here
+    if not legal and _is_amount_label(folded):
+        return "a label"  # "Gesamtbetrag brutto"
     if len(words) > _MAX_NAME_WORDS and not LEGAL_FORMS.search(" ".join(words[-2:])):
         return "a sentence"
     prose = _PROSE_WORDS.search(folded) and not ends_in_legal_form(raw)  # not "You & Me GmbH"
