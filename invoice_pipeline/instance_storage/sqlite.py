@@ -41,7 +41,18 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
+
+    def has_table(self, table_name: str) -> bool:
+        """Whether the index has the table; asked before every asset-check and tag write,
+        so a table once found is remembered (tables are only dropped by wipe/upgrade)."""
+        if table_name in self._tables:
+            return True
+        found = super().has_table(table_name)  # its own connection: callers may hold _db_lock
+        if found:
+            self._tables.add(table_name)
+        return found
 
     @classmethod
     def from_config_value(  # type: ignore[override]
@@ -85,11 +96,13 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 self._engines.popitem()[1].dispose()
 
     def wipe(self) -> None:
-        self._close_all()  # the run files are deleted next
+        self._close_all()
+        self._tables.clear()  # the run files are deleted next
         super().wipe()
 
     def upgrade(self) -> None:
         self._close_all()
+        self._tables.clear()
         super().upgrade()
 
     def dispose(self) -> None:

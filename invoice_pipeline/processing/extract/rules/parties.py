@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from invoice_pipeline.processing.extract.rules.geometry import (
     Ln,
     below,
     median_height,
+    per_lines,
     right_of,
     v_overlap,
 )
@@ -116,7 +118,11 @@ def legal_tail(name: Ln, lines: Sequence[Ln]) -> Ln | None:
 
 
 def _is_label_line(ln: Ln) -> bool:
-    f = ln.folded
+    return _is_label_text(ln.folded)
+
+
+@lru_cache(maxsize=8192)
+def _is_label_text(f: str) -> bool:
     if TITLE_WORDS.match(f) and len(f) < 40:
         return True
     for label in LABELS:
@@ -372,6 +378,7 @@ def _name_line_above(name: Ln, row_label: Ln, lines: Sequence[Ln]) -> list[Ln]:
     return []
 
 
+@per_lines
 def _address_blocks(lines: Sequence[Ln]) -> list[list[Ln]]:
     """Blocks of 2-7 aligned lines on page 1 of which one looks like a postcode line."""
     page1 = [ln for ln in lines if ln.page == 1]
@@ -556,6 +563,7 @@ def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
     return seller or Party(), buyer or Party()
 
 
+@per_lines
 def addressee_blocks(lines: Sequence[Ln]) -> list[tuple[list[Ln], bool]]:
     """The blocks addressed to the buyer, each with whether a label names it.
 
@@ -590,6 +598,7 @@ def addressee_blocks(lines: Sequence[Ln]) -> list[tuple[list[Ln], bool]]:
     return found
 
 
+@per_lines
 def issuer_blocks(lines: Sequence[Ln]) -> list[list[Ln]]:
     """The blocks an issuer label names ("From", "Verkäufer", "Émetteur"), name and address."""
     found: list[list[Ln]] = []

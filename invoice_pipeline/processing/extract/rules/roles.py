@@ -14,6 +14,7 @@ any extractor read (:mod:`invoice_pipeline.processing.validate.roles`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from invoice_pipeline.processing.extract.rules.role_vocabulary import LABEL_WORDS, PHONE, STREET
 from invoice_pipeline.processing.extract.rules.values import (
@@ -96,6 +97,7 @@ _SENTENCE_BREAK = re.compile(r"[a-z]{3,}[.!?]\s+(?:If|The|This|We|Please|You|It|
 """A sentence ending and the next one starting ("… of purchase. If the request")."""
 
 
+@lru_cache(maxsize=8192)
 def name_problem(text: str | None) -> str | None:
     """Why ``text`` is not an organisation or person name, or None when it may be one."""
     if text is None or not text.strip():

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from invoice_pipeline.processing.extract.rules.vocabulary import ACCENTED_MONTHS, MONTHS, fold
 from invoice_pipeline.processing.validate.amounts import parse_amount
@@ -96,6 +97,13 @@ def find_dates(text: str) -> list[re.Match[str]]:
 
 def find_amounts(text: str, decimal_sep: str) -> list[Amount]:
     """Money-like numbers in a line; percentages, dates and long ids are left out."""
+    return list(_amounts(text, decimal_sep))
+
+
+@lru_cache(maxsize=16384)
+def _amounts(text: str, decimal_sep: str) -> tuple[Amount, ...]:
+    """``find_amounts``, once per line text (the extractor, the scorer and the checks
+    read the same lines)."""
     masked = DATE_RE.sub(lambda m: "#" * len(m.group(0)), text)
     out: list[Amount] = []
     for m in AMOUNT_RE.finditer(masked):
@@ -121,7 +129,7 @@ def find_amounts(text: str, decimal_sep: str) -> list[Amount]:
         if negative:
             printed = "-" + printed
         out.append(Amount(printed, value, m.start(), m.end(), cur))
-    return out
+    return tuple(out)
 
 
 def is_money_like(amount: Amount, decimal_sep: str) -> bool:

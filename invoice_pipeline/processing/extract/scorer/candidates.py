@@ -183,16 +183,10 @@ def build_context(lines: list[Ln], sep: str, rules: ExtractedInvoice) -> Context
     for ln in lines:
         page_lines.setdefault(ln.page, []).append(ln)
     for page in page_lines.values():
-        by_y = sorted(page, key=lambda b: b.cy)
-        centres = [b.cy for b in by_y]
-        reach = 4 * max((b.h for b in page), default=0.01)
         for ln in page:
-            lo = bisect.bisect_left(centres, ln.cy - reach)
-            hi = bisect.bisect_right(centres, ln.cy + reach)
-            near = by_y[lo:hi]
-            for other in right_of(ln, near)[:3]:
+            for other in right_of(ln, page)[:3]:
                 row_left.setdefault(other.index, []).append(ln)
-            for other in below(ln, near)[:2]:
+            for other in below(ln, page)[:2]:
                 above.setdefault(other.index, []).append(ln)
     for found in row_left.values():
         found.sort(key=lambda b: -b.x1)
