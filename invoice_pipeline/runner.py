@@ -155,25 +155,40 @@ def process(
     defs: dg.Definitions | None = None,
     instance: dg.DagsterInstance | None = None,
     on_batch: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> list[InvoiceRecord]:
-    """Run the pipeline over files and folders; one record per file, in the order given."""
+    """Run the pipeline over files and folders; one record per file, in the order given.
+
+    The batches run ``workers`` at a time (``INVOICE_PROCESS_WORKERS``; see
+    :mod:`invoice_pipeline.batch_workers`). Definitions passed in are the caller's own,
+    which a worker process cannot share, so with ``defs`` and no ``workers`` every batch
+    runs here; so it does on an ephemeral instance.
+    """
+    from invoice_pipeline.batch_workers import run_batches
+
+    if workers is None:
+        workers = settings.get().process_workers if defs is None else 1
     if defs is None:
         from invoice_pipeline.definitions import build_definitions
 
         defs = build_definitions()
     instance = instance or get_instance()
+    if instance.is_ephemeral:
+        workers = 1
     store = DocumentStore(settings.get().storage_root)
     registered = register(instance, store, collect_files(paths))
     keys = list(dict.fromkeys(r.entry.document_id for r in registered if r.entry))
-    errors: dict[str, str] = {}
-    for batch in batches(instance, keys, batch_size or settings.get().batch_size):
+
+    def run_here(batch: Sequence[str]) -> str | None:
         result = run_batch(defs, instance, batch)
-        if not result.success:
-            reason = run_failure(result)
-            for key in batch:
-                errors[key] = reason
-        if on_batch:
-            on_batch(len(batch))
+        return None if result.success else run_failure(result)
+
+    errors = run_batches(
+        batches(instance, keys, batch_size or settings.get().batch_size),
+        workers,
+        run_here,
+        on_batch,
+    )
     if keys:
         export_table(defs, instance)
 

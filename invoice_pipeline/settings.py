@@ -19,6 +19,7 @@ Nothing here imports dagster.
 | INVOICE_RESULTS_DB_URL | SQLAlchemy URL of the results database | SQLite under the storage root |
 | INVOICE_EXECUTOR | in_process, multiprocess or k8s | in_process |
 | INVOICE_BATCH_SIZE | documents per run of a backfill or of the CLI | 25 |
+| INVOICE_PROCESS_WORKERS | runs ``invoice-pipeline process`` executes at once (processes) | 2, or 1 on one core |
 | INVOICE_RETRY_DELAY_SECONDS | base delay of every stage's retry policy | each stage's own |
 | INVOICE_MAX_FILE_BYTES / _MAX_PAGES / _MAX_IMAGE_PIXELS | input limits | 100 MiB / 200 / 100 Mpx |
 | INVOICE_STABLE_SECONDS | how long a dropped file must stay unchanged | 3 |
@@ -121,6 +122,9 @@ class Settings(BaseModel):
     results_db_url: str
     executor: str = "in_process"
     batch_size: int = 25
+    process_workers: int = 1
+    """Batches ``invoice-pipeline process`` runs at once: itself and ``process_workers - 1``
+    worker processes (``INVOICE_PROCESS_WORKERS``)."""
     retry_delay_seconds: float | None = None
     limits: Limits
     inbox_settings: InboxSettings
@@ -319,6 +323,7 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
         results_db_url=_results_db_url(env, local_root, storage),
         executor=executor,
         batch_size=env.int("INVOICE_BATCH_SIZE", 25),
+        process_workers=max(1, env.int("INVOICE_PROCESS_WORKERS", min(2, os.cpu_count() or 1))),
         retry_delay_seconds=(
             env.float("INVOICE_RETRY_DELAY_SECONDS", 0.0) if retry_delay is not None else None
         ),
