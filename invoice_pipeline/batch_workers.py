@@ -33,8 +33,7 @@ def _environment() -> tuple[Any, ...]:
     Dagster variables and the working folder (the embedded default's paths start there).
     Libraries that set variables of their own on import do not restart the workers."""
     keys = hashlib.sha256(repr(sorted(settings.api_keys().items())).encode()).hexdigest()
-    dagster = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("DAGSTER")))
-    return (settings.get(), keys, dagster, os.getcwd())
+    return (settings.get(), keys, settings.dagster_variables(), os.getcwd())
 
 
 def _start_worker() -> None:

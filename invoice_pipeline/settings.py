@@ -354,6 +354,12 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
     )
 
 
+def dagster_variables(environ: Mapping[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """The ``DAGSTER_*`` variables Dagster itself reads (DAGSTER_HOME, event batching), sorted."""
+    env = os.environ if environ is None else environ
+    return tuple(sorted((k, v) for k, v in env.items() if k.startswith("DAGSTER")))
+
+
 def api_keys(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The configured API keys by provider name (openai, anthropic, gemini); never logged."""
     env = _Env(os.environ if environ is None else environ)
