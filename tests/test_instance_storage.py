@@ -5,7 +5,9 @@ switch back), only a bounded number of files may stay open, and wiping must stil
 delete the run files.
 """
 
+import contextlib
 import os
+import sqlite3
 from pathlib import Path
 
 import dagster as dg
@@ -83,6 +85,11 @@ def test_events_are_the_stock_files_and_few_stay_open(
     finally:
         instance.dispose()
     assert not storage._engines  # dispose closes every held file
+    # written through a write-ahead journal (a commit is not a sync), merged back on close
+    runs_dir = home / "history" / "runs"
+    with contextlib.closing(sqlite3.connect(runs_dir / "index.db")) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert not list(runs_dir.glob("*.db-wal")), list(runs_dir.iterdir())
 
     # Dagster's own SQLite event log reads what was written
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
