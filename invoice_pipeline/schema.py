@@ -176,6 +176,11 @@ class PreprocessedDocument(BaseModel):
     issues: list[Issue] = Field(default_factory=list)
     failed: bool = False
 
+    def release_images(self) -> None:
+        """Let go of the page arrays (once read): a long scan holds ~4 MB a page."""
+        for page in self.pages:
+            page.image = None
+
 
 # ------------------------------------------------------------------------- OCR
 

@@ -88,9 +88,13 @@ def ocr_text(
             # not prefetched, or the prefetch raised: read here, so that a failure takes the
             # step's own path (retry policy, the document's reason) and a transient one can pass
             PREFETCH.wait()  # one thread at a time in the engine
-        return stages.read_text(
+        result = stages.read_text(
             raw[key], preprocessed[key], pdf_bytes, options=options, image_pages=pages
         )
+        # its pixels are read (and their PNGs on the way to storage, which holds its own
+        # references): let go of them before the next document and the later steps
+        preprocessed[key].release_images()
+        return result
 
     return materialize_documents(
         context,

@@ -118,8 +118,9 @@ class PydanticUPathIOManager(dg.UPathIOManager):
             if isinstance(obj, PreprocessedDocument):
                 if pages_later is None:
                     self._dump_pages(obj, path)
-                else:
-                    HANDOFF.write_later(*pages_later, lambda: self._dump_pages(obj, path))
+                else:  # the arrays themselves: ocr_text lets go of the document's once read
+                    images = [(p.page_number, p.image) for p in obj.pages if p.image is not None]
+                    HANDOFF.write_later(*pages_later, lambda: self._dump_images(images, path))
         else:
             payload = {"model": None, "value": obj}
         path.write_text(json.dumps(payload, separators=(",", ":"), default=str))
@@ -128,15 +129,20 @@ class PydanticUPathIOManager(dg.UPathIOManager):
         return path.with_name(path.name.removesuffix(self.extension) + ".pages")
 
     def _dump_pages(self, doc: PreprocessedDocument, path: UPath) -> None:
+        images = [(p.page_number, p.image) for p in doc.pages if p.image is not None]
+        self._dump_images(images, path)
+
+    def _dump_images(self, images: list[tuple[int, np.ndarray]], path: UPath) -> None:
+        """Each (page number, array) as a PNG; a page is let go of once written."""
         folder = self._pages_dir(path)
-        for page in doc.pages:
-            if page.image is None:
-                continue
-            ok, buf = cv2.imencode(".png", page.image, PNG_PARAMS)
+        while images:
+            number, image = images.pop(0)
+            ok, buf = cv2.imencode(".png", image, PNG_PARAMS)
             if not ok:
-                raise OSError(f"could not encode page {page.page_number} as PNG")
+                raise OSError(f"could not encode page {number} as PNG")
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"page-{page.page_number:04d}.png").write_bytes(buf.tobytes())
+            (folder / f"page-{number:04d}.png").write_bytes(buf.tobytes())
+            del image
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         if not context.has_asset_partitions:

@@ -84,3 +84,34 @@ def test_a_prefetch_that_raised_is_read_again_by_the_step(pipeline_env, instance
     assert record.status != "failed", record.reasons
     assert record.total_amount == truth.total_amount
     assert not any(i.code == "retries_exhausted" for i in record.issues)
+
+
+def test_ocr_text_lets_go_of_the_pages_it_read_and_every_png_is_written(
+    pipeline_env, instance, monkeypatch
+):
+    """A long scan must not hold every page's pixels to the end of the run: ``ocr_text``
+    drops a document's arrays once read, while the background writer, holding its own
+    references, still writes every page's PNG."""
+    import cv2
+
+    handed = []
+    real_put = HANDOFF.put
+
+    def put(run_id, asset, partition, value):
+        handed.append(value)
+        real_put(run_id, asset, partition, value)
+
+    monkeypatch.setattr(HANDOFF, "put", put)
+    data, suffix, truth = generate_invoice(12, "en", kind="scan", items=45)
+    path = pipeline_env["inbox"] / f"long{suffix}"
+    path.write_bytes(data)
+    [record] = runner.process([str(path)], instance=instance, workers=1)
+    assert record.status != "failed", record.reasons
+    assert record.total_amount == truth.total_amount
+    [pre] = handed
+    assert len(pre.pages) >= 2
+    assert all(page.image is None for page in pre.pages)  # let go of
+    folder = pipeline_env["storage"] / "assets" / "preprocessed" / f"{record.document_id}.pages"
+    for page in pre.pages:
+        png = cv2.imread(str(folder / f"page-{page.page_number:04d}.png"), cv2.IMREAD_UNCHANGED)
+        assert png is not None and png.shape[:2] == (page.height, page.width)

@@ -9,7 +9,9 @@ what a step in another process reads) are written by one background thread
 meanwhile (:meth:`PageHandoff.write_later`); :meth:`PageHandoff.flush` waits for a
 run's writes and raises the first error, so a later step can make sure they are on
 storage. A step in another process finds nothing here and reads the PNG files.
-Holding a batch's pages costs their pixels: about 4 MB per A4 page at 200 dpi.
+Holding a batch's pages costs their pixels: about 4 MB per A4 page at 200 dpi,
+until ``ocr_text`` has read a document and lets go of its arrays (the writer
+holds its own references until each PNG is written).
 """
 
 from __future__ import annotations
