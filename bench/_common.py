@@ -415,7 +415,10 @@ def max_rss_mib() -> float:
 
 
 def children_max_rss_mib() -> float:
-    """The largest peak RSS of any finished child process (multiprocess executor steps), MiB."""
+    """The largest peak RSS of any finished child process (multiprocess executor steps), MiB.
+
+    An upper bound: on Linux a child's ru_maxrss starts from this process's RSS when it
+    was forked, and exec keeps it."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     scale = 1 if sys.platform == "darwin" else 1024
     return round(usage * scale / 1024 / 1024, 1)
