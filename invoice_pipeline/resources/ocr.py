@@ -28,6 +28,7 @@ class OcrResource(dg.ConfigurableResource):
     paddle_det_model_name: str | None = None
     paddle_rec_model_name: str | None = None
     model_cache_dir: str | None = None
+    threads: int | None = None
 
     def options(self) -> OcrOptions:
         """These settings as the options object of the OCR stage."""

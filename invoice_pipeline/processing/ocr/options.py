@@ -39,3 +39,7 @@ class OcrOptions(BaseModel):
     """The recognition model's name when its folder does not say (PADDLEOCR_REC_MODEL_NAME)."""
     model_cache_dir: str | None = None
     """Where generated model folders live (INVOICE_MODEL_CACHE; default the user cache)."""
+    threads: int | None = Field(default=None, gt=0)
+    """CPU threads of one rapidocr engine, not pinned to cores (OCR_THREADS); None: the
+    runtime's default (every core, OpenVINO pinning its threads). Set it to the cores
+    divided by the runs sharing a machine: pinned engines in two processes share cores."""

@@ -83,6 +83,8 @@ class RapidOcrEngine(OcrEngine):
             config["Rec.engine_type"] = EngineType.OPENVINO
             if threads:
                 config["EngineConfig.openvino.inference_num_threads"] = threads
+                # pinned threads of engines in two processes land on the same cores
+                config["EngineConfig.openvino.enable_cpu_pinning"] = False
         else:
             if device == "gpu":
                 config["EngineConfig.onnxruntime.use_cuda"] = True
@@ -100,6 +102,18 @@ class RapidOcrEngine(OcrEngine):
         import rapidocr
 
         return sorted((Path(rapidocr.__file__).parent / "models").glob("*.onnx"))
+
+    def cpu_threads(self) -> tuple[int, bool] | None:
+        """(threads, pinned to cores) of the OpenVINO detection model, once it has read a
+        page (rapidocr compiles on first use); None on other runtimes or before."""
+        if self.backend != "openvino":
+            return None
+        try:
+            compiled = self._ocr.text_det.session.session.get_compiled_model()
+            threads = int(compiled.get_property("INFERENCE_NUM_THREADS"))
+            return threads, bool(compiled.get_property("ENABLE_CPU_PINNING"))
+        except (AttributeError, RuntimeError):
+            return None
 
     def read(self, image: np.ndarray, page_number: int) -> OcrPage:
         started = time.perf_counter()

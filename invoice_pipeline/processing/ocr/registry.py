@@ -98,7 +98,10 @@ def engine_kwargs(name: str, options: OcrOptions) -> dict[str, Any]:
     uses its built-in default, and the cache key stays that of ``get_engine(name)``.
     """
     if name == "rapidocr":
-        wanted: dict[str, Any] = {"backend": None if options.backend == "auto" else options.backend}
+        wanted: dict[str, Any] = {
+            "backend": None if options.backend == "auto" else options.backend,
+            "threads": options.threads,
+        }
     elif name == "tesseract":
         wanted = {"languages": options.tesseract_languages, "psm": options.tesseract_psm}
     elif name == "paddleocr":

@@ -198,6 +198,29 @@ def test_missing_engine_names_the_extra() -> None:
         TesseractEngine(languages="eng+zzz")
 
 
+def test_ocr_threads_sets_an_unpinned_engine_of_that_many_threads(
+    rapid: OcrEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OCR_THREADS: engines of runs sharing a machine neither take every core nor pin
+    their threads to the same ones; unset, the runtime's default (every core, pinned)."""
+    monkeypatch.setenv("OCR_THREADS", "1")
+    options = settings.get().ocr
+    assert options.threads == 1
+    one = engine_for(options)
+    assert one is not rapid  # another configuration, another engine
+    page = preprocess_page(pdf.render_page(synthetic.invoice_pdf(3), 1, 200), page_number=1)
+    read_one = one.read(page.image, 1)
+    rapid.read(page.image, 1)
+    if getattr(one, "backend", None) == "openvino":
+        assert one.cpu_threads() == (1, False)
+        threads, pinned = rapid.cpu_threads()
+        assert pinned and threads >= 1
+    # the same text either way
+    assert [ln.text for ln in read_one.lines] == [ln.text for ln in rapid.read(page.image, 1).lines]
+    monkeypatch.setenv("OCR_THREADS", "0")
+    assert settings.get().ocr.threads is None
+
+
 def test_tesseract_languages_and_layout_mode_come_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
