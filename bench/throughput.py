@@ -494,22 +494,31 @@ def per_document_ocr(root: Path, samples: list[Any]) -> dict[str, Any]:
     }
 
 
-def born_digital_process(root: Path, samples: list[Any], batch_size: int) -> dict[str, Any]:
-    """Born-digital PDFs through ``runner.process`` (register, batch runs, table export) in
-    this warm process: the definitions, the instance and the worker processes
-    (``INVOICE_PROCESS_WORKERS``) exist before the clock starts; the first two PDFs warm
-    them up (one batch each) and are not counted."""
+def warm_then_process(
+    root: Path, samples: list[Any], batch_size: int, *, share_cores: bool = False
+) -> dict[str, Any]:
+    """``runner.process`` over ``samples`` in this warm process with its worker processes
+    (``INVOICE_PROCESS_WORKERS``), as ``invoice-pipeline process`` runs them: the
+    definitions, the instance and the workers exist before the clock starts; the first two
+    samples warm them up (one batch each) and are not counted. With ``share_cores`` each
+    run gets its share of the cores for OCR, as the command does (``settings.share_cores``)."""
     from invoice_pipeline import batch_workers, runner, settings
     from invoice_pipeline.definitions import build_definitions
 
     warm, samples = (samples[:2], samples[2:]) if len(samples) > 2 else ([], samples)
-    with pipeline_env(root / "born_digital_process", INVOICE_BATCH_SIZE=str(batch_size)):
+    # OCR_THREADS as it is now, put back afterwards (share_cores may set it)
+    with pipeline_env(
+        root, INVOICE_BATCH_SIZE=str(batch_size), OCR_THREADS=os.environ.get("OCR_THREADS")
+    ):
         workers = settings.get().process_workers
+        if share_cores:
+            settings.share_cores(workers)
+        threads = settings.get().ocr.threads
         defs = build_definitions()
         instance = runner.get_instance()
         try:
             with Stopwatch() as warm_sw:
-                runner.process(  # no files: nothing runs
+                runner.process(
                     [str(s.path) for s in warm],
                     defs=defs,
                     instance=instance,
@@ -528,62 +537,38 @@ def born_digital_process(root: Path, samples: list[Any], batch_size: int) -> dic
         statuses[record.status] += 1
     return {
         "documents": len(samples),
+        "pages": sum(s.pages for s in samples),
         "batch_size": batch_size,
         "workers": workers,
+        "ocr_threads": threads,
         "warm_up_s": round(warm_sw.seconds, 2),
         "seconds": round(sw.seconds, 3),
         "cpu_seconds": round(sw.cpu_seconds, 3),
-        "ms_per_document": round(1000 * sw.seconds / max(1, len(samples)), 1),
-        "documents_per_hour": per_hour(len(samples), sw.seconds),
         "statuses": dict(statuses),
         "machine": machine_line(),
     }
 
 
+def born_digital_process(root: Path, samples: list[Any], batch_size: int) -> dict[str, Any]:
+    """Born-digital PDFs through ``runner.process`` (register, batch runs, table export)."""
+    out = warm_then_process(root / "born_digital_process", samples, batch_size)
+    documents, seconds = out["documents"], out["seconds"]
+    out["ms_per_document"] = round(1000 * seconds / max(1, documents), 1)
+    out["documents_per_hour"] = per_hour(documents, seconds)
+    return out
+
+
 def ocr_process(root: Path, samples: list[Any], batch_size: int) -> dict[str, Any]:
-    """Scans and photos through ``runner.process`` as ``invoice-pipeline process`` runs them:
-    ``INVOICE_PROCESS_WORKERS`` runs at once, the cores shared out for OCR
-    (``settings.share_cores``: OCR_THREADS, unpinned). The first two warm the worker
-    processes up (one batch each) and are not counted."""
-    from invoice_pipeline import batch_workers, runner, settings
-    from invoice_pipeline.definitions import build_definitions
+    """Scans and photos through ``runner.process``: ``INVOICE_PROCESS_WORKERS`` runs at
+    once, each with its share of the cores for OCR (OCR_THREADS, unpinned), in batches
+    that give every run about as many documents."""
+    from invoice_pipeline import settings
 
     workers = settings.get().process_workers
-    threads = os.environ.get("OCR_THREADS") or (
-        str(max(1, (os.cpu_count() or 1) // workers)) if workers > 1 else None
-    )
-    warm, samples = (samples[:2], samples[2:]) if len(samples) > 2 else ([], samples)
-    batch = max(1, min(batch_size, math.ceil(len(samples) / max(1, workers))))
-    with pipeline_env(root / "ocr_process", INVOICE_BATCH_SIZE=str(batch), OCR_THREADS=threads):
-        defs = build_definitions()
-        instance = runner.get_instance()
-        try:
-            runner.process(
-                [str(s.path) for s in warm],
-                defs=defs,
-                instance=instance,
-                batch_size=1,
-                workers=workers,
-            )
-            with Stopwatch() as sw:
-                records = runner.process(
-                    [str(s.path) for s in samples], defs=defs, instance=instance, workers=workers
-                )
-        finally:
-            instance.dispose()
-            batch_workers.shutdown()
-    pages = sum(s.pages for s in samples)
-    return {
-        "documents": len(samples),
-        "pages": pages,
-        "workers": workers,
-        "ocr_threads": threads,
-        "batch_size": batch,
-        "seconds": round(sw.seconds, 3),
-        "pages_per_hour": per_hour(pages, sw.seconds),
-        "failed": sum(r.status == "failed" for r in records),
-        "machine": machine_line(),
-    }
+    batch = max(1, min(batch_size, math.ceil(max(1, len(samples) - 2) / max(1, workers))))
+    out = warm_then_process(root / "ocr_process", samples, batch, share_cores=True)
+    out["pages_per_hour"] = per_hour(out["pages"], out["seconds"])
+    return out
 
 
 def scanned_pdf(path: Path, scans: list[Any], pages: int) -> Path:
