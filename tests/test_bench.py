@@ -108,6 +108,13 @@ def test_throughput_backfill_per_document_and_bare_ocr(bench_env: Path, tmp_path
     assert row["ticks"] >= 2  # first sight, then taken once stable
     assert row["latency_s"] >= row["taken_after_s"] >= 0.2
     assert [t["what"] for t in result["targets"]][0].startswith("scanned pages")
+    # the same scans through process, and the born-digital one: every document a record
+    through = result["ocr_process"]
+    scans = back["groups"]["scan"]["documents"]
+    assert through["documents"] == (scans if scans <= 2 else scans - 2) >= 1  # two warm it up
+    assert through["pages_per_hour"] > 0 and "failed" not in through["statuses"]
+    assert result["born_digital_process"]["documents_per_hour"] > 0
+    assert any(g["what"].startswith("scans+photos through process") for g in result["goals"])
     throughput.print_report(result)
     _common.write_json("throughput", result, folder=bench_env)
     assert throughput.chart(result, bench_env / "throughput.png").stat().st_size > 0
