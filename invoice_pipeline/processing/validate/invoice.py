@@ -87,7 +87,7 @@ def _locale(
     return locale_evidence(
         language=extracted.language,
         currency=raw.get("currency"),
-        vat_ids=[v for v in (raw.get("seller_vat_id"), raw.get("buyer_vat_id")) if v],
+        vat_ids=[raw.get("seller_vat_id"), raw.get("buyer_vat_id")],
         ibans=[v for v in (raw.get("iban"),) if v],
         text=text,
     )

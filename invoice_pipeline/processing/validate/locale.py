@@ -170,19 +170,24 @@ def _text_decimal(text: str) -> str | None:
     return None
 
 
-def _country_from_ids(vats: Sequence[str], ibans: Sequence[str], sources: list[str]) -> str | None:
-    """The seller's VAT prefix, else the IBAN country, else another VAT prefix."""
-    if vats and (c := vat_country(vats[0])):
-        sources.append(f"country {c} from VAT id prefix")
+def _seller_country(seller_vat: str | None, ibans: Sequence[str], sources: list[str]) -> str | None:
+    """The seller's VAT prefix, else the country of the IBAN (the seller's bank)."""
+    if seller_vat and (c := vat_country(seller_vat)):
+        sources.append(f"country {c} from the seller's VAT id prefix")
         return c
     for iban in ibans:
         compact = re.sub(r"[^A-Za-z0-9]", "", iban or "").upper()
         if len(compact) >= 15 and compact[:2].isalpha() and compact[2:4].isdigit():
             sources.append(f"country {compact[:2]} from IBAN")
             return compact[:2]
-    for vat in vats[1:]:
-        if c := vat_country(vat):
-            sources.append(f"country {c} from VAT id prefix")
+    return None
+
+
+def _other_party_country(vats: Sequence[str | None], sources: list[str]) -> str | None:
+    """The VAT prefix of another party (the buyer): the last resort before the language."""
+    for vat in vats:
+        if vat and (c := vat_country(vat)):
+            sources.append(f"country {c} from another party's VAT id prefix")
             return c
     return None
 
@@ -232,21 +237,22 @@ def locale_evidence(
     *,
     language: str | None,
     currency: str | None,
-    vat_ids: Sequence[str],
+    vat_ids: Sequence[str | None],
     ibans: Sequence[str],
     text: str,
 ) -> LocaleEvidence:
     """Decide the document's country, date order and decimal separator from its evidence.
 
-    ``vat_ids`` come seller first. Country: the seller's VAT prefix, else the
-    IBAN country, else another VAT prefix, else a national currency (not EUR),
-    else the language. Date order: the unambiguous numeric dates in ``text``
+    ``vat_ids`` come seller first (None where the seller has none). Country: the
+    seller's VAT prefix, else the IBAN country, else a national currency (not EUR; USD
+    with a US state and ZIP code), else another party's VAT prefix, else the language:
+    the document follows its issuer's conventions, not its addressee's. Date order: the unambiguous numeric dates in ``text``
     (``15/04/2024`` proves day-first), else the country (US month-first), else a
     non-English language (day-first); else None. Decimal separator: the amounts
     in ``text``, else the country, else the language.
     """
     sources: list[str] = []
-    country = _country_from_ids([v for v in vat_ids if v], ibans, sources)
+    country = _seller_country(vat_ids[0] if vat_ids else None, ibans, sources)
     code = None
     if currency:
         code = normalise_currency(currency)
@@ -257,6 +263,8 @@ def locale_evidence(
     elif country is None and code == "USD" and _US_ADDRESS.search(text or ""):
         country = "US"
         sources.append("country US from a state and ZIP code beside a $ amount")
+    if country is None:
+        country = _other_party_country(vat_ids[1:], sources)
     lang = _language(language, text, sources)
     if country is None and lang in _LANGUAGE_COUNTRY:
         country = _LANGUAGE_COUNTRY[lang]

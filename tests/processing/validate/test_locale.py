@@ -54,3 +54,33 @@ def test_a_dollar_sign_alone_names_no_country_a_us_address_does() -> None:
     us = "Summit Ridge Inc.\n259 Old Mill Road\nAustin, TX 78701\nDate 03/04/2024\nTotal $12.00"
     ev = locale_evidence(language="en", currency="$", vat_ids=[], ibans=[], text=us)
     assert (ev.country, ev.day_first) == ("US", False)
+
+
+def test_a_buyers_vat_id_does_not_set_the_sellers_conventions() -> None:
+    """A US seller (no VAT id, dollars, a state and ZIP code) billing a French buyer whose
+    VAT id is printed: the dates are month-first. The buyer's prefix decides only when
+    nothing of the seller's does, and it is never taken for the seller's."""
+    page = (
+        "Sales Invoice\nDate of issue 12/11/2023\nPayment due 01/10/2024\nCurrency USD\n"
+        "BILLED TO\nMarchetti SAS\n33000 Bordeaux\nFrance\nVAT No.: FR 13747416105\n"
+        "Total 1,668.88\nSummit Ridge, Co. · 957 Commerce Blvd · Portland, OR 97205"
+    )
+    buyer_vat = "FR13747416105"
+    ev = locale_evidence(
+        language="en", currency="USD", vat_ids=[None, buyer_vat], ibans=[], text=page
+    )
+    assert (ev.country, ev.day_first) == ("US", False)
+    # euros name no country: then the buyer's prefix is the last evidence before the language
+    ev = locale_evidence(
+        language=None, currency="EUR", vat_ids=[None, buyer_vat], ibans=[], text=""
+    )
+    assert ev.country == "FR" and "another party" in " ".join(ev.sources)
+    # a seller's own VAT id or IBAN still comes first
+    ev = locale_evidence(
+        language="en",
+        currency="USD",
+        vat_ids=[None, buyer_vat],
+        ibans=["DE89370400440532013000"],
+        text=page,
+    )
+    assert ev.country == "DE" and ev.day_first is True
