@@ -5,7 +5,8 @@ job over a range of partitions in process (the tags a multi-run backfill puts
 on its runs), adding an asset backfill without a webserver (what the UI's
 "Materialize" dialog does), attaching metadata to one partition of a batch
 without a query that grows with the number of partitions, and subclassing the
-stock instance storages. Those uses are here and nowhere else in
+stock instance storages (the PostgreSQL event log's pool-row initialisation needs
+``ConcurrencyLimitsTable``). Those uses are here and nowhere else in
 ``invoice_pipeline/``; each says why. ``tests/test_dagster_compat.py`` checks
 that each one still behaves as the code expects, so an upgrade of the pinned
 ``dagster`` (``PINNED_DAGSTER``, the version in pyproject.toml) fails there,
@@ -20,6 +21,7 @@ from typing import Any
 import dagster as dg
 from dagster._core.definitions.sensor_definition import SensorExecutionData
 from dagster._core.execution.backfill import PartitionBackfill
+from dagster._core.storage.event_log.schema import ConcurrencyLimitsTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
@@ -38,6 +40,7 @@ PINNED_DAGSTER = "1.13.27"
 
 __all__ = [
     "INDEX_SHARD_NAME",
+    "ConcurrencyLimitsTable",
     "PINNED_DAGSTER",
     "SQLITE_BUSY_TIMEOUT_SECONDS",
     "ConfigurableClassData",

@@ -28,8 +28,9 @@ from dagster_postgres.event_log import PostgresEventLogStorage
 from dagster_postgres.run_storage import PostgresRunStorage
 from dagster_postgres.schedule_storage import PostgresScheduleStorage
 from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
+from sqlalchemy.exc import IntegrityError
 
-from invoice_pipeline.dagster_compat import ConfigurableClassData
+from invoice_pipeline.dagster_compat import ConcurrencyLimitsTable, ConfigurableClassData
 
 STATEMENT_TIMEOUT_MS = 0
 """No statement timeout for run workers (the webserver sets its own, 15 s by default)."""
@@ -67,7 +68,49 @@ class PooledPostgresRunStorage(_HeldConnection, PostgresRunStorage):
 
 
 class PooledPostgresEventLogStorage(_HeldConnection, PostgresEventLogStorage):
-    """dagster-postgres's event log on a held connection."""
+    """dagster-postgres's event log on a held connection.
+
+    Also safe when runs start a pool together: the first step of each run in a pool
+    with no row yet (the ``llm`` pool on a fresh instance) inserts the pool's row with
+    the default limit. Dagster's own code catches the insert's conflict with a run that
+    inserted it first and goes on in the same transaction, which PostgreSQL has aborted
+    (``InFailedSqlTransaction``): the run failed. Here the insert runs in a savepoint,
+    so the conflict rolls back only the insert and the update that follows works.
+    """
+
+    def initialize_concurrency_limit_to_default(self, concurrency_key: str) -> bool:
+        default_limit = (
+            self._instance.global_op_concurrency_default_limit if (self.has_instance) else None
+        )
+        if (
+            default_limit is None
+            or not self.has_concurrency_limits_table
+            or not self.has_default_pool_limit_col
+        ):
+            return super().initialize_concurrency_limit_to_default(concurrency_key)
+        self._reconcile_concurrency_limits_from_slots()
+        table = ConcurrencyLimitsTable
+        with self.index_transaction() as conn:
+            try:
+                with conn.begin_nested():  # SAVEPOINT: a conflict keeps the transaction
+                    conn.execute(
+                        table.insert().values(
+                            concurrency_key=concurrency_key,
+                            limit=default_limit,
+                            using_default_limit=True,
+                        )
+                    )
+            except IntegrityError:  # another run inserted it first
+                conn.execute(
+                    table.update()
+                    .values(limit=default_limit)
+                    .where(
+                        (table.c.concurrency_key == concurrency_key)
+                        & (table.c.limit != default_limit)
+                    )
+                )
+            self._allocate_concurrency_slots(conn, concurrency_key, default_limit)
+        return True
 
 
 class PooledPostgresScheduleStorage(_HeldConnection, PostgresScheduleStorage):

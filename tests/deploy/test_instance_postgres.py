@@ -168,3 +168,51 @@ def test_drop_folder_to_results_on_postgres(prod_env: ProdEnv, pipeline_pass: Pi
         store.close()
     rows = pg_query(prod_env.databases["results"], "SELECT count(*) FROM invoices")
     assert rows[0][0] == len(pipeline_pass.documents)
+
+
+def test_runs_starting_a_pool_together_all_get_its_slots(prod_env: ProdEnv) -> None:
+    """The first step of each of several runs in a pool without a row yet (the `llm` pool
+    on a fresh instance) initialises it at once. Dagster's own code then failed a run on
+    PostgreSQL (InFailedSqlTransaction, seen in tests/deploy/test_connection_load.py);
+    the pooled event log initialises it in a savepoint."""
+    import threading
+
+    from dagster_postgres.event_log import PostgresEventLogStorage
+    from sqlalchemy.exc import InternalError
+
+    from invoice_pipeline.dagster_compat import ConcurrencyLimitsTable
+
+    def insert_row(storage, key: str) -> None:  # noqa: ANN001 - another run wins the race
+        with storage.index_transaction() as conn:
+            conn.execute(
+                ConcurrencyLimitsTable.insert().values(
+                    concurrency_key=key, limit=4, using_default_limit=True
+                )
+            )
+
+    with prod_env.instance() as instance:
+        storage = instance.event_log_storage
+        # why the override exists: the stock code fails when the row appeared meanwhile
+        insert_row(storage, "race-stock")
+        with pytest.raises(InternalError, match="InFailedSqlTransaction"):
+            PostgresEventLogStorage.initialize_concurrency_limit_to_default(storage, "race-stock")
+        # ours: the same situation, then eight runs at once on a new pool
+        insert_row(storage, "race-row")
+        assert storage.initialize_concurrency_limit_to_default("race-row")
+        assert storage.get_concurrency_info("race-row").slot_count == 4
+        errors: list[BaseException] = []
+
+        def start() -> None:
+            try:
+                storage.initialize_concurrency_limit_to_default("race-threads")
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+
+        threads = [threading.Thread(target=start) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        info = storage.get_concurrency_info("race-threads")
+        assert (info.slot_count, info.limit, info.using_default_limit) == (4, 4, True)
