@@ -17,7 +17,7 @@ __all__ = ["normalise_currency"]
 
 _COMMON_CODES = (
     "EUR USD GBP CHF SEK NOK DKK ISK PLN CZK HUF RON BGN JPY CNY CAD AUD NZD INR "
-    "SGD HKD MXN BRL ZAR TRY RUB KRW"
+    "SGD HKD MXN BRL ZAR TRY RUB KRW MYR"
 ).split()
 # ISO codes that are also common English words: only accepted as the whole text
 _WORDLIKE_CODES = {"ALL", "TOP", "CUP", "MOP", "BAM", "SOS", "PEN", "MAD", "TRY", "MVR", "CVE"}
@@ -55,6 +55,7 @@ _CURRENCY_TOKENS: dict[str, str] = {
     "nz$": "NZD",
     "hk$": "HKD",
     "s$": "SGD",
+    "rm": "MYR",  # ringgit, as Malaysian tills print it ("RM11.40")
     "r$": "BRL",
     "fr.": "CHF",
     "sfr.": "CHF",

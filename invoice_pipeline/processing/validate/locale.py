@@ -57,6 +57,8 @@ _CURRENCY_COUNTRY = {
     "NZD": "NZ",
     "JPY": "JP",
     "INR": "IN",
+    "MYR": "MY",
+    "SGD": "SG",
 }
 _LANGUAGE_COUNTRY = {
     "de": "DE",

@@ -773,3 +773,96 @@ def test_a_table_row_with_a_price_and_an_amount_is_no_receipt_line() -> None:
 def test_one_line_equal_to_the_total_is_no_receipt_item() -> None:
     # "AWS Service Charges $4.11" over "Total $4.11" is a summary, not an item
     assert RulesExtractor().extract(_receipt(("Service Charges", "4,11"))).line_items == []
+
+
+def _shop_receipt(*head: tuple[str, float]) -> OcrDocument:
+    """A till receipt's head (text, type height) centred on a narrow roll, then a date, two
+    items and the total; the head's lines are set one under the other."""
+    cells: list[tuple[str, float, float, float]] = []  # text, x, y, height
+    y = 30.0
+    for text, h in head:
+        width = 0.55 * h * len(text)
+        cells.append((text, 150 - width / 2, y, h))
+        y += h * 1.2
+    y += 20
+    for text, x in (("Date: 13/03/2017", 20), ("25KG SIKA CREAM-88", 20), ("21.20", 230)):
+        cells.append((text, x, y, 10))
+        y += 0 if text.startswith("25KG") else 14
+    for text, x in (("TOTAL", 20), ("21.20", 230)):
+        cells.append((text, x, y, 10))
+    y += 40
+    cells.append(("Keep the invoice for applicable returns", 40, y, 10))
+    lines = [
+        OcrLine(id=f"p1-l{n}", page=1, text=t, box=(x, yy, x + 0.55 * h * len(t), yy + h))
+        for n, (t, x, yy, h) in enumerate(cells, start=1)
+    ]
+    page = OcrPage(number=1, width=300, height=y + 40, unit="px", engine="test", lines=lines)
+    return OcrDocument(document_id="t", engine="test", pages=[page])
+
+
+@pytest.mark.parametrize(
+    ("head", "seller"),
+    [
+        # a Malaysian legal form and the company number in brackets after it
+        ((("99 SPEED MART S/B (519537-X)", 14), ("LOT P.T. 2811, JALAN ANGSA,", 15),
+          ("41150 KLANG, SELANGOR", 14)), "99 SPEED MART S/B"),
+        # the number after the form, and the branch code
+        ((("KING'S CONFECTIONERY S/B 273500-U (KSB)", 12), ("NO.41, JALAN SERI BINTANG 2", 12),
+          ("52100 KUALA LUMPUR.", 12)), "KING'S CONFECTIONERY S/B"),
+        # no legal form: the top line, not a street in larger type nor "25KG" (a weight, no KG)
+        ((("SYARIKAT PERNIAGAAN GIN KEE", 16), ("(81109-A)", 12), ("NO 290, JALAN AIR PANAS.", 17),
+          ("53200, KUALA LUMPUR.", 14)), "SYARIKAT PERNIAGAAN GIN KEE"),
+        # the legal form on the line centred under the name
+        ((("POPULAR BOOK", 16), ("CO. (M) SDN BHD", 17), ("(Co. No. 113825-W)", 10),
+          ("No 8, Jalan 7/118B, Desa Tun Razak", 10)), "POPULAR BOOK CO. (M) SDN BHD"),
+        # the registration label under the name is no name
+        ((("SUN WONG KUT SDN BHD", 14), ("Company Reg No.", 14), ("176 JLN SUNGEI BESI", 12)),
+         "SUN WONG KUT SDN BHD"),
+    ],
+)  # fmt: skip
+def test_a_shop_receipt_s_seller_is_its_registered_name(
+    head: tuple[tuple[str, float], ...], seller: str
+) -> None:
+    ocr = _shop_receipt(*head)
+    assert EXTRACTOR.extract(ocr).get("seller_name") == seller
+    assert RulesExtractor(scorer=True).extract(ocr).get("seller_name") == seller
+
+
+def test_from_opening_a_sentence_is_no_seller_label() -> None:
+    # a receipt's fine print: "from the date of purchase. If the request ..." names no seller
+    ocr = _shop_receipt(("TRI SHAAS SDN BHD (728515-M)", 14), ("MYDIN MART SRI MUDA", 12))
+    page = ocr.pages[0]
+    page.lines.append(
+        OcrLine(id="p1-l99", page=1, text="from the date of purchase. If the request",
+                box=(20, page.height - 30, 260, page.height - 20))
+    )  # fmt: skip
+    assert EXTRACTOR.extract(ocr).get("seller_name") == "TRI SHAAS SDN BHD"
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("28 Mar 18 18:32:36", ["28 Mar 18"]),  # a till's date: month name, two-digit year
+        ("08/02/20173:43:01 PM", ["08/02/2017"]),  # the OCR ran the time into the year
+        (":19-03-201818:08:38", ["19-03-2018"]),
+        ("08-03-17 13:42 SH01 B028", ["08-03-17"]),
+        ("EC21-41-71 - 10/100", []),  # a product code: no day and month in any order
+        ("MI11/3-21 - 12/480", []),  # mixed separators are no date
+        ("Qty 12 Mar 2024", ["12 Mar 2024"]),
+    ],
+)
+def test_till_receipt_dates(text: str, dates: list[str]) -> None:
+    assert [m.group(0) for m in find_dates(text)] == dates
+
+
+def test_ringgit_amounts_and_currency() -> None:
+    # "RM11.40": the currency printed against the figure, as Malaysian tills print it
+    assert [(a.text, a.currency) for a in find_amounts("RM11.40 s", ".")] == [("11.40", "RM")]
+    ocr = _shop_receipt(("TRI SHAAS SDN BHD", 14))
+    for line in ocr.pages[0].lines:
+        if line.text == "TOTAL":
+            line.text = "TOTAL RM"
+    assert EXTRACTOR.extract(ocr).get("currency") == "RM"
+    from invoice_pipeline.processing.validate.currency import normalise_currency
+
+    assert normalise_currency("RM") == "MYR"

@@ -230,12 +230,8 @@ def test_logo_text_gives_way_to_the_fuller_legal_name_of_the_same_seller() -> No
     assert legal_name(cands, probs, logo) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss: the rules take the registration line under a receipt's shop name "
-    "and the scorer's margin keeps it (issue 15 stays open for it)",
-)
 def test_a_receipt_seller_is_the_shop_name_in_large_type() -> None:
+    # the registration line under the name ("Company No 20965-W") is a label, no seller
     assert _scored(page(*RECEIPT))["seller_name"] == "KEDAI RUNCIT MAJU SDN BHD"
 
 

@@ -25,6 +25,7 @@ from invoice_pipeline.processing.extract.rules.geometry import (
     v_overlap,
 )
 from invoice_pipeline.processing.extract.rules.role_vocabulary import PHONE
+from invoice_pipeline.processing.extract.rules.roles import name_problem
 from invoice_pipeline.processing.extract.rules.values import AMOUNT_RE, DATE_RE, WORD_RE
 from invoice_pipeline.processing.extract.rules.vocabulary import (
     ACCOUNT_HOLDER,
@@ -104,15 +105,15 @@ class Party:
 def is_legal_tail(ln: Ln) -> bool:
     """A line that holds only (the end of) a legal form: the last line of a company name
     printed over two lines ("(haftungsbeschränkt)", "GmbH & Co. KG")."""
-    return bool(LEGAL_FORMS.search(ln.folded)) and not LEGAL_FORMS.sub(" ", ln.folded).strip(
-        " .,&()+-"
-    )
+    folded = _COUNTRY_MARK.sub(" ", ln.folded)
+    return bool(LEGAL_FORMS.search(folded)) and not LEGAL_FORMS.sub(" ", folded).strip(" .,&()+-")
 
 
 def legal_tail(name: Ln, lines: Sequence[Ln]) -> Ln | None:
-    """The line right under ``name``, set flush with it, that ends its legal form, or None."""
+    """The line right under ``name``, set flush with it or centred under it, that ends its
+    legal form, or None."""
     for b in below(name, lines, max_gap=1.0, align=0.02, min_drop=0.5)[:1]:
-        if abs(b.x0 - name.x0) <= 0.02 and is_legal_tail(b):
+        if (abs(b.x0 - name.x0) <= 0.02 or abs(b.cx - name.cx) <= 0.04) and is_legal_tail(b):
             return b
     return None
 
@@ -256,8 +257,31 @@ _PHONE_TAIL = re.compile(r"(?<=[^\d\s])\s*\+?\d[\d ()/.-]{6,}$")
 "… Aktiebolag46 523 890603"): the next column's text, read on the same line."""
 
 
+_BRACKETED_ID = re.compile(r"\s*[(（][^()（）]*\d{4}[^()（）]*[)）]?\s*$")
+"""A company number in brackets after the name ("99 SPEED MART S/B (519537-X)")."""
+_COUNTRY_MARK = re.compile(r"\((?:m|s|malaysia|singapore|india)\)")
+"""The country in a legal form: "CO. (M) SDN BHD"."""
+
+
+def registration_cut(text: str) -> str:
+    """``text`` without a company number printed after the name: in brackets ("THE STORE
+    (MALAYSIA) SDN BHD (8199K)"), or after the legal form ("KING'S CONFECTIONERY S/B
+    273500-U (KSB)")."""
+    cut = _BRACKETED_ID.sub("", text)
+    lower = cut.lower()
+    if len(lower) == len(cut):
+        forms = list(LEGAL_FORMS.finditer(lower))
+        if forms:
+            end = forms[-1].end()
+            end += len(cut[end:]) - len(cut[end:].lstrip(".)"))  # "Inc." keeps its dot
+            rest = cut[end:]
+            if sum(ch.isdigit() for ch in rest) >= 4 and not re.search(r"[^\W\d_]{4,}", rest):
+                cut = cut[:end]
+    return cut.strip(" ,:") or text
+
+
 def _name_text(ln: Ln) -> str:
-    text = SEPARATORS.split(ln.text)[0].strip(" ,:")
+    text = registration_cut(SEPARATORS.split(ln.text)[0].strip(" ,:"))
     tail = _PHONE_TAIL.search(text)
     if (
         tail
@@ -430,6 +454,20 @@ def _windows(blocks: list[list[Ln]], lines: Sequence[Ln]) -> set[int]:
     return out
 
 
+NO_SELLER = frozenset(
+    (
+        "a street address",
+        "a postcode and town",
+        "an id",
+        "a phone number",
+        "a sentence",
+        "a label",
+        "a label and its value",
+    )
+)
+"""What :func:`~invoice_pipeline.processing.extract.rules.roles.name_problem` finds that no
+seller guess may be ("LOT P.T. 2811, JALAN ANGSA", "Company No 20965-W")."""
+
 MIN_SELLER_SCORE = 0.3
 """A seller guess needs a legal form, the letterhead, the footer or the bank account:
 a stray line in the middle of the page ("Order", a column header) is no seller."""
@@ -531,6 +569,7 @@ def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
             and not _is_sentence(ln)
             and not _is_code(ln.text)
             and not is_legal_tail(ln)  # "(haftungsbeschränkt)" alone ends the name above
+            and name_problem(_name_text(ln)) not in NO_SELLER
         ]
         holders = _account_holders(usable)
         scored = [(_seller_score(ln, med_h, usable, holders), -ln.index, ln) for ln in candidates]
@@ -541,6 +580,11 @@ def find_parties(lines: Sequence[Ln], exclude: set[int]) -> tuple[Party, Party]:
             # a legal form, or two signs that agree (the footer and the bank account holder)
             conf = 0.75 if LEGAL_FORMS.search(best.folded) or score >= 1.5 else 0.5
             seller = Party(best, _name_text(best), address, address_text, conf)
+            tail = None if seller.name_below else legal_tail(best, usable)
+            if tail is not None:  # "POPULAR BOOK" over "CO. (M) SDN BHD", centred
+                seller.name_below = [tail]
+                seller.name_text = f"{seller.name_text} {tail.text.strip(' ,')}"
+                seller.address = [ln for ln in seller.address if ln is not tail]
     if seller is not None:
         taken |= {x.index for x in seller.lines}
         # an address printed elsewhere (the window's sender line) is not the seller's block

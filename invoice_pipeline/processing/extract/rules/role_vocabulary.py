@@ -63,6 +63,9 @@ STREET = re.compile(
     r"|\b(?:rue|avenue|boulevard|bd|chemin|impasse|allee|place|route|quai|cours|via|viale|piazza|calle|"
     r"avenida|plaza|paseo|carrer)\s+(?:de\s+|du\s+|des\s+|la\s+|del\s+)?[a-z]"
     r"|^\d+[a-z]?,?\s+(?:rue|avenue|boulevard|bd|chemin|impasse|allee|place|route|quai|cours)\b"
+    # Malaysia: "LOT P.T. 2811, JALAN ANGSA", "NO 290, JALAN AIR PANAS", "TAMAN BERKELEY"
+    r"|\b(?:jalan|jln|lorong|lrg|persiaran|lebuh|lebuhraya|taman|tmn|seksyen|kampung)\.?\s+[a-z0-9]"
+    r"|^(?:lot|no)\.?\s*(?:[a-z]\.?\s*)*\d+[a-z]?\s*,"
     r"|\b(?:p\.?\s?o\.?\s*box|postfach|boite\s*postale|\bbp\s*\d|box\s*\d|postbus|apartado|casella\s*postale)\b)"
 )
 """A street line or a post box (folded text)."""

@@ -27,6 +27,7 @@ from invoice_pipeline.processing.extract.rules.values import (
 from invoice_pipeline.processing.extract.rules.vocabulary import (
     LABELS,
     LEGAL_FORMS,
+    REGISTRATION_LINE,
     TOTAL_LABELS,
     fold,
 )
@@ -34,7 +35,7 @@ from invoice_pipeline.processing.extract.rules.vocabulary import (
 __all__ = ["POSTCODE_LINE", "name_problem", "number_problem"]
 
 POSTCODE_LINE = re.compile(
-    r"^(?:[a-z]{1,2}[- ])?\d{4,5}(?:-\d{4})?\s+[^\W\d_]"  # 10115 Berlin, D-10115 Berlin, F-75001 Paris
+    r"^(?:[a-z]{1,2}[- ])?\d{4,5}(?:-\d{4})?,?\s+[^\W\d_]"  # 10115 Berlin, F-75001 Paris, 53200, KL
     r"|^\d{3}\s\d{2}\s+[^\W\d_]"  # 114 55 Stockholm
     r"|^[a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2}\b"  # SW1A 1AA (London)
     r"|,\s*[a-z]{2}\s+\d{5}(?:-\d{4})?$"  # Springfield, IL 62704
@@ -138,6 +139,8 @@ def name_problem(text: str | None) -> str | None:
         return "a legal form alone"
     if "@" in raw or re.search(r"(?i)\bwww\.|https?://", raw):
         return "a web or e-mail address"
+    if REGISTRATION_LINE.match(folded) and len(words) <= 4:
+        return "a label"  # "Company Reg No.", "Registered office"
     if (words and all(w in LABEL_WORDS for w in words)) or _is_field_label(folded):
         return "a label"  # "Company and Billing Information": "company" is no legal form here
     if not legal and _is_amount_label(folded):

@@ -27,18 +27,32 @@ _YEAR = r"(?:19|20)\d{2}"
 dates the OCR ran together: "13. September 202312. November 2023")."""
 DATE_RE = re.compile(
     rf"(?<![\d.])(?:"
-    rf"\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}}"  # 2024-04-03
-    rf"|\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})"  # 03.04.2024, 04/03/24
+    rf"\d{{4}}(?P<s1>[-./])\d{{1,2}}(?P=s1)\d{{1,2}}"  # 2024-04-03
+    rf"|\d{{1,2}}(?P<s2>[./-])\d{{1,2}}(?P=s2)(?:\d{{4}}|\d{{2}})"  # 03.04.2024, 04/03/24
+    rf"|\d{{1,2}}{_SPACE}+(?:{_MONTH_NAMES})\.?{_SPACE}+\d{{2}}(?![\d:])"  # 28 Mar 18 (a till's)
     rf"|\d{{1,2}}\.?{_SPACE}*(?:de{_SPACE}+)?(?:{_MONTH_NAMES})\.?,?{_SPACE}*(?:de{_SPACE}+)?{_YEAR}"  # 3 April 2024, 3. März 2024, 3 de abril de 2024
     rf"|(?:{_MONTH_NAMES})\.?{_SPACE}*\d{{1,2}}(?:st|nd|rd|th)?{_SPACE}*,?{_SPACE}*{_YEAR}"  # April 3, 2024
     rf"|\d{{1,2}}-(?:{_MONTH_NAMES})-\d{{2,4}}"  # 03-Apr-2024
-    rf")(?![\d])",
+    # a date the OCR ran into the time after it: "08/02/20173:43:01 PM"
+    rf")(?:(?![\d])|(?<=[./-](?:19|20)\d\d)(?=\d{{1,2}}:\d\d))",
     re.IGNORECASE,
 )
+_NUMERIC_DATE = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
 
-_CURRENCY = (
-    r"(?:[$€£¥₹]|eur|usd|gbp|sek|nok|dkk|chf|pln|inr|jpy|cad|aud|czk|huf|kr\.?|zl|zł|rs\.?|sfr\.?)"
-)
+
+def _could_be_date(text: str) -> bool:
+    """Whether a numeric date's day and month can be read in some order ("21-41-71", a
+    product code's digits, cannot)."""
+    m = _NUMERIC_DATE.fullmatch(text)
+    if m is None:
+        return True
+    a, b, c = (int(g) for g in m.groups())
+    if len(m.group(1)) == 4:  # year first
+        return 1 <= b <= 12 and 1 <= c <= 31
+    return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)
+
+
+_CURRENCY = r"(?:[$€£¥₹]|eur|usd|gbp|sek|nok|dkk|chf|pln|inr|jpy|cad|aud|czk|huf|myr|rm|kr\.?|zl|zł|rs\.?|sfr\.?)"
 AMOUNT_RE = re.compile(
     rf"(?<![\w.,/])(?P<neg>[-−–]|\()?{_SPACE}?(?P<pre>{_CURRENCY})?{_SPACE}?(?P<neg2>[-−–])?"
     rf"(?P<num>\d{{1,3}}(?:(?:[.,'’]|{_SPACE})\d{{3}})+(?:[.,]\d{{1,2}})?|\d+(?:[.,]\d{{1,2}})?)"
@@ -48,7 +62,7 @@ AMOUNT_RE = re.compile(
 WORD_RE = re.compile(r"[^\W\d_]{2,}")
 """Two or more letters in a row: a word."""
 CURRENCY_TOKEN_RE = re.compile(
-    r"(?<![A-Za-z])(EUR|USD|GBP|SEK|NOK|DKK|CHF|PLN|INR|JPY|CAD|AUD|CZK|HUF|NZD|ZAR)(?![A-Za-z])|([$€£¥₹])|"
+    r"(?<![A-Za-z])(EUR|USD|GBP|SEK|NOK|DKK|CHF|PLN|INR|JPY|CAD|AUD|CZK|HUF|NZD|ZAR|MYR|RM)(?![A-Za-z])|([$€£¥₹])|"
     r"(?<![A-Za-z])(kr|SEK|zł|Rs)\.?(?![A-Za-z])"
 )
 PERCENT_RE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
@@ -92,7 +106,7 @@ def decimal_separator(texts: Iterable[str]) -> str:
 
 
 def find_dates(text: str) -> list[re.Match[str]]:
-    return list(DATE_RE.finditer(text))
+    return [m for m in DATE_RE.finditer(text) if _could_be_date(m.group(0))]
 
 
 def find_amounts(text: str, decimal_sep: str) -> list[Amount]:

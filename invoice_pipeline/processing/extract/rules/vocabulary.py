@@ -423,7 +423,7 @@ BUYER_LABELS = re.compile(
     r"factura(?:r|do)\s*a|datos\s*de\s*facturacion)(?:\b|(?<=:))"
 )
 SELLER_LABELS = re.compile(
-    r"^(?:from|seller|supplier|vendor|issued\s*by|sold\s*by|sender|"
+    r"^(?:from(?=\s*(?::|$))|seller|supplier|vendor|issued\s*by|sold\s*by|sender|"
     r"verkaufer|lieferant|rechnungssteller|absender|"
     r"fournisseur|vendeur|emetteur|expediteur|"
     r"saljare|leverantor|avsandare|fran|von\s*:|leverancier|proveedor|fornitore)(?:\b|(?<=:))"
@@ -438,10 +438,12 @@ TITLE_WORDS = re.compile(
 )
 
 LEGAL_FORMS = re.compile(
-    r"(?<![a-z])(?:gmbh|ag|kg|ohg|gbr|ug\s*\(?haftungsbeschrankt\)?|ug|\(haftungsbeschrankt\)|e\.\s?k\.|mbh|ltd|limited|llc|llp|inc|corp(?:oration)?|plc|co\.|company|"
+    # not after a digit: "25KG", "5 kg" are weights, not a Kommanditgesellschaft
+    r"(?<![a-z0-9])(?<!\d\s)(?:gmbh|ag|kg|ohg|gbr|ug\s*\(?haftungsbeschrankt\)?|ug|\(haftungsbeschrankt\)|e\.\s?k\.|mbh|ltd|limited|llc|llp|inc|corp(?:oration)?|plc|co\.|company|"
     r"sarl|s\.a\.r\.l\.|sas|s\.a\.s\.|sa|s\.a\.|sasu|eurl|sci|snc|"
     r"ab|hb|kb|aktiebolag|oy|oyj|as|asa|a/s|aps|"
     r"b\.?v\.?|n\.?v\.?|v\.?o\.?f\.?|s\.?l\.?u\.?|s\.?l\.?|s\.?r\.?l\.?|s\.?p\.?a\.?|sp\.\s?z\s?o\.?o\.?|spolka|s\.?c\.?|"
+    r"sdn\.?\s*bhd\.?|bhd\.?|berhad|s/b|pte|pvt|private\s*limited|"  # Malaysia, Singapore, India
     r"gesellschaft|partners|group|holding)(?![a-z])"
 )
 
