@@ -389,6 +389,11 @@ def _number_issues(
             if labelled and not _PHONE_LABEL.search(before):
                 problem = None
                 break
+    if problem is None and any(
+        STREET.search(ln.folded) and number in ln.text
+        for ln in _lines_of(evidence.get("invoice_number"), by_id)
+    ):
+        problem = "a house number on a street line"
     if problem is None and _ORDER_NUMBER.match(number.strip()):
         problem = "shaped as a purchase order number"
     if problem is None and sum(ch.isdigit() for ch in number) < 2:

@@ -866,3 +866,59 @@ def test_ringgit_amounts_and_currency() -> None:
     from invoice_pipeline.processing.validate.currency import normalise_currency
 
     assert normalise_currency("RM") == "MYR"
+
+
+def _till(*cells: tuple[str, float, float]) -> OcrDocument:
+    """A till roll 300 px wide from (text, x, y) cells, 12 px high."""
+    lines = [
+        OcrLine(id=f"p1-l{n}", page=1, text=t, box=(x, y, x + 6.6 * len(t), y + 12))
+        for n, (t, x, y) in enumerate(cells, start=1)
+    ]
+    bottom = max(y for _, _, y in cells) + 60
+    page = OcrPage(number=1, width=300, height=bottom, unit="px", engine="test", lines=lines)
+    return OcrDocument(document_id="t", engine="test", pages=[page])
+
+
+HEAD = (("AEON CO. (M) BHD (126926-H)", 60, 20), ("3RD FLR, AEON TAMAN MALURI SC", 50, 36),
+        ("Date: 12/03/2018", 10, 70), ("TAX INVOICE", 110, 90))  # fmt: skip
+
+
+def test_the_total_row_of_a_tax_summary_is_not_the_total() -> None:
+    ocr = _till(
+        *HEAD,
+        ("Sub-total", 10, 200), ("5.90", 240, 200),
+        ("Total Sales Incl GST", 10, 216), ("5.90", 240, 216),
+        ("CASH", 10, 232), ("50.00", 234, 232),
+        ("GST Summary", 10, 270), ("Amount", 140, 270), ("Tax", 240, 270),
+        ("SR @ 6%", 10, 286), ("5.57", 150, 286), ("0.33", 240, 286),
+        ("Total", 10, 302), ("5.57", 150, 302), ("0.33", 240, 302),
+    )  # fmt: skip
+    assert EXTRACTOR.extract(ocr).get("total_amount") == "5.90"
+
+
+def test_savings_are_no_total_and_a_rounded_till_total_is_the_amount_paid() -> None:
+    ocr = _till(
+        *HEAD,
+        ("Total (Inclusive of GST):", 10, 200), ("23.26", 234, 200),
+        ("Rounding Adj:", 10, 216), ("-0.01", 234, 216),
+        ("TOTAL:", 10, 232), ("23.25", 234, 232),
+        ("CASH", 10, 248), ("50.00", 234, 248),
+        ("Total Savings", 10, 290), ("-3.29", 234, 290),
+    )  # fmt: skip
+    assert EXTRACTOR.extract(ocr).get("total_amount") == "23.25"
+
+
+def test_a_house_number_is_no_invoice_number_and_a_split_legal_form_counts() -> None:
+    # "PASARAYA BORONG PINTAR" over "SDN BHD" is the registered name, not the footer's
+    # "BORONG PINTAR SDN BHD"; "NO 19-G" on the street line is a house number
+    ocr = _till(
+        ("PASARAYA BORONG PINTAR", 70, 20), ("SDN BHD", 120, 36),
+        ("NO 19-G&19-1 JALAN TASIK UTAMA 4,", 40, 52), ("MEDAN NIAGA TASIK DAMAI", 70, 68),
+        ("Date: 14/03/2018", 10, 100),
+        ("Total Includes GST 0%", 10, 200), ("8.20", 240, 200),
+        ("Thank you for shopping at PASARAYA", 40, 300), ("BORONG PINTAR SDN BHD", 70, 316),
+    )  # fmt: skip
+    result = EXTRACTOR.extract(ocr)
+    assert result.get("seller_name") == "PASARAYA BORONG PINTAR SDN BHD"
+    assert result.get("invoice_number") is None
+    assert result.get("total_amount") == "8.20"

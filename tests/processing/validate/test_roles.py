@@ -20,6 +20,7 @@ ROWS = [
     (350, 400, "Gesamtbetrag 119,00 EUR"),
     (350, 420, "Beleg-Nr. 05-3636-660"),
     (350, 435, "Tel. 040 / 123 4567"),
+    (350, 470, "NO 19-G&19-1 JALAN TASIK UTAMA 4,"),
 ]
 
 
@@ -91,6 +92,11 @@ def test_a_customer_number_or_postcode_is_no_invoice_number() -> None:
     assert "invoice_number_not_an_id" in _codes(
         _extracted(invoice_number=("03.04.2024", "Rechnungsdatum"))
     )
+
+
+def test_a_house_number_on_a_street_line_is_no_invoice_number() -> None:
+    street = _extracted(invoice_number=("19-G&19-1", "JALAN TASIK"))
+    assert "invoice_number_not_an_id" in _codes(street)
 
 
 def test_a_receipt_number_shaped_like_a_phone_number_is_an_id_when_labelled() -> None:

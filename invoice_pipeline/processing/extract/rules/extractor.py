@@ -31,6 +31,7 @@ from invoice_pipeline.processing.extract.rules.geometry import (
 )
 from invoice_pipeline.processing.extract.rules.items import find_items, find_receipt_items
 from invoice_pipeline.processing.extract.rules.parties import Party, find_parties, party_at
+from invoice_pipeline.processing.extract.rules.role_vocabulary import STREET
 from invoice_pipeline.processing.extract.rules.roles import number_problem
 from invoice_pipeline.processing.extract.rules.values import (
     CURRENCY_TOKEN_RE,
@@ -51,7 +52,10 @@ from invoice_pipeline.processing.extract.rules.vocabulary import (
     DISCOUNT_LABEL,
     LABELS,
     LANGUAGE_WORDS,
+    ROUNDING_LABEL,
+    SAVINGS_LABEL,
     TAX_ID_MARKERS,
+    TAX_SUMMARY_HEADING,
     TOTAL_LABELS,
 )
 from invoice_pipeline.schema import (
@@ -115,10 +119,13 @@ def _label_candidates(lines: Sequence[Ln], skip: set[int]) -> list[Candidate]:
     out: list[Candidate] = []
     usable = [ln for ln in lines if ln.index not in skip]
     for ln in usable:
+        street = STREET.search(ln.folded) is not None
         for label in LABELS:
             m = label.pattern.search(ln.folded)
             if m is None:
                 continue
+            if street and label.field in CODE_FIELDS:
+                continue  # "NO 19-G&19-1 JALAN TASIK UTAMA 4": a house number, no number label
             at_start = m.start() <= 2
             weight = label.weight * (1.0 if at_start else 0.8)
             # the value on the same line, up to the next label on it
@@ -172,10 +179,34 @@ class AmountCandidate:
     weight: float
 
 
+def tax_summary_lines(lines: Sequence[Ln]) -> set[int]:
+    """Indexes of the lines of each tax summary under its heading ("GST Summary", "VAT
+    analysis"): the heading's row and the lines set close under it, ten at most."""
+    out: set[int] = set()
+    for head in lines:
+        if not TAX_SUMMARY_HEADING.search(head.folded):
+            continue
+        block = [b for b in lines if b.page == head.page and b.cy >= head.y0]
+        block.sort(key=lambda b: b.y0)
+        bottom, rows = head.y1, 0
+        for b in block:
+            if b.y0 > bottom + 2.0 * max(head.h, b.h):
+                break  # a gap: the summary has ended
+            if b.y0 > bottom - 0.3 * b.h:
+                rows += 1
+            if rows > 10:
+                break
+            out.add(b.index)
+            bottom = max(bottom, b.y1)
+    return out
+
+
 def _totals_candidates(lines: Sequence[Ln], skip: set[int], sep: str) -> list[AmountCandidate]:
     out: list[AmountCandidate] = []
     usable = [ln for ln in lines if ln.index not in skip]
     for ln in usable:
+        if SAVINGS_LABEL.search(ln.folded):
+            continue  # "Total Savings -3.29" is a discount
         found = []
         for order, kind in enumerate(("subtotal", "tax_amount", "total_amount")):
             for pattern, weight in TOTAL_LABELS[kind]:
@@ -389,6 +420,40 @@ def _choose_totals(
     return picks, tax_pick, 0.6
 
 
+def _after_rounding(
+    picks: dict[str, AmountCandidate],
+    cands: list[AmountCandidate],
+    lines: Sequence[Ln],
+    sep: str,
+) -> dict[str, AmountCandidate]:
+    """The amount paid when a till rounds cash: a total printed under the rounding line
+    that is the picked total plus the rounding ("Total (Inclusive of GST) 23.26",
+    "Rounding Adj: -0.01", "TOTAL: 23.25"). Without such a line the printed total stays."""
+    total = picks.get("total_amount")
+    if total is None:
+        return picks
+    for r in lines:
+        if (
+            r.page != total.line.page
+            or r.cy <= total.line.cy
+            or not ROUNDING_LABEL.search(r.folded)
+        ):
+            continue
+        row = row_of(r, lines) or [r]
+        adjust = [a.value for cell in row if cell.x0 >= r.x0 for a in find_amounts(cell.text, sep)]
+        if not adjust or not adjust[-1] or abs(adjust[-1]) >= 1:
+            continue
+        for later in cands:
+            if (
+                later.kind == "total_amount"
+                and later.line.page == r.page
+                and later.line.cy > r.cy
+                and later.amount.value == total.amount.value + adjust[-1]
+            ):
+                return {**picks, "total_amount": later}
+    return picks
+
+
 # ------------------------------------------------------------------- extractor
 
 
@@ -436,10 +501,11 @@ class RulesExtractor(Extractor):
         ]
         if items and len(item_amounts) == len(items):
             items_sum = sum(item_amounts, Decimal(0))
+        totals = _totals_candidates(lines, table_lines | tax_summary_lines(lines), sep)
         picks, tax_lines, conf = _choose_totals(
-            _totals_candidates(lines, table_lines, sep) + _row_triples(lines, table_lines, sep),
-            items_sum,
+            totals + _row_triples(lines, table_lines, sep), items_sum
         )
+        picks = _after_rounding(picks, totals, lines, sep)
         for kind, cand in picks.items():
             fields[kind] = _field_value(cand.amount.text, [cand.line, cand.label_line], conf)
         if tax_lines:

@@ -509,7 +509,7 @@ def _seller_score(
 ) -> float:
     score = 0.0
     legal = LEGAL_FORMS.search(ln.folded)
-    if legal:
+    if legal or (lines and legal_tail(ln, lines) is not None):  # "PASARAYA X" over "SDN BHD"
         score += 1.0
     words = len(WORD_RE.findall(ln.text))
     if holders and _name_text(ln).lower() in holders:

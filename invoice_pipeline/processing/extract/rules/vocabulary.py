@@ -373,7 +373,7 @@ TOTAL_LABELS: dict[str, list[tuple[re.Pattern[str], float]]] = {
                 1.0,
             ),
             (
-                r"\btotal\s*(?:incl\.?|including|inc\.?|with)\b|\btotal\s*ttc\b|\bmontant\s*ttc\b|\bnet\s*a\s*payer\b|\btotal\s*a\s*payer\b|\bmontant\s*(?:total\s*)?(?:a\s*payer|du)\b",
+                r"\btotal\s*(?:sales\s*)?\(?\s*(?:incl(?:\.|udes?|uding|usive)?|inc\.?|with)\b|\btotal\s*ttc\b|\bmontant\s*ttc\b|\bnet\s*a\s*payer\b|\btotal\s*a\s*payer\b|\bmontant\s*(?:total\s*)?(?:a\s*payer|du)\b",
                 1.0,
             ),
             (
@@ -398,6 +398,21 @@ TOTAL_LABELS: dict[str, list[tuple[re.Pattern[str], float]]] = {
         ]
     ],
 }
+
+# The heading of a tax summary ("GST Summary  Amount (RM)  Tax (RM)"): its "Total" row sums
+# the summary's columns (net and tax), it is not the document's total.
+TAX_SUMMARY_HEADING = re.compile(
+    r"(?<![a-z])(?:(?:gst|sst|vat|tax|mwst|ust|moms|btw|tva|iva)\s*-?\s*(?:summary|analysis|breakdown|"
+    r"ubersicht|aufstellung|sammanstallning|specifikation|overzicht|recapitulatif|resumen|riepilogo)"
+    r"|(?:summary|analysis)\s*of\s*(?:gst|vat|tax(?:es)?)|recapitulatif\s*(?:de\s*la\s*)?tva)(?![a-z])"
+)
+# A till's cash rounding line ("Rounding Adj -0.01", "Rundung", "Arrondi").
+ROUNDING_LABEL = re.compile(
+    r"(?<![a-z])(?:rounding|round(?:ed)?\s*(?:off|adj\w*)|rundung|arrondi\w*|afronding|avrundning|"
+    r"redondeo|arrotondamento)(?![a-z])"
+)
+# A receipt's savings ("Total Savings -3.29", "You saved 2.00"): a discount, never a total.
+SAVINGS_LABEL = re.compile(r"(?<![a-z])(?:savings?|you\s*saved?|saved|ersparnis|economie)(?![a-z])")
 
 # Words that make a "tax" label an identifier label (VAT No., USt-IdNr., TVA intracom.).
 TAX_ID_MARKERS = re.compile(
