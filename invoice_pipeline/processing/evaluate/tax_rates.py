@@ -61,8 +61,12 @@ LEGAL_VAT_RATES: dict[str, frozenset[Decimal]] = {
     "CH": _rates("8.1", "7.7", "3.8", "3.7", "2.6", "2.5"),
     "LI": _rates("8.1", "7.7", "3.8", "3.7", "2.6", "2.5"),
     "NO": _rates("25", "15", "12", "11.11", "6"),
+    # GST (Malaysia 6% until 2018, Singapore 7-9%) and Malaysia's sales and service tax
+    "MY": _rates("6", "10", "8", "5"),
+    "SG": _rates("9", "8", "7"),
 }
-"""Legal VAT rates by seller country; the US (sales tax, any rate) is not listed."""
+"""Legal VAT, GST and sales tax rates by seller country; the US (sales tax, any rate) is
+not listed."""
 
 ANY_RATE_COUNTRIES = frozenset({"US"})
 _ALL_RATES = frozenset().union(*LEGAL_VAT_RATES.values())

@@ -10,8 +10,9 @@ label-above-value boxes, seller on the right, DIN 5008 letter windows,
 multi-column headers, logo text with the legal name only in the footer, "Bill
 to / Ship to" blocks, and till receipts; invoice numbers mostly without
 letters under many labels; totals among other amounts (discount, deposit
-prepaid, paid in full); seven :data:`LOCALES`.  Scans and photos go through
-:mod:`invoice_pipeline.samples.degrade`, the project's one degrader.
+prepaid, paid in full); eight :data:`LOCALES`, Malaysian tills and invoices among
+them.  Scans and photos go through :mod:`invoice_pipeline.samples.degrade`, the
+project's one degrader.
 :func:`generate_corpus` writes ``<stem>.<pdf|png|jpg>`` with a
 ``<stem>.truth.json`` beside each in the first generator's format
 (:class:`invoice_pipeline.samples.Sample`), so

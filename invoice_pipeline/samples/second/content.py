@@ -229,7 +229,7 @@ def _receipt(
         Decimal(0), taxes, subtotal, tax, subtotal + tax, "plain",
     )  # fmt: skip
     if rng.random() < 0.75:  # cash: rounding where the country rounds cash, and change
-        step = {"SE": Decimal(1), "NL": Decimal("0.05")}.get(loc.country)
+        step = {"SE": Decimal(1), "NL": Decimal("0.05"), "MY": Decimal("0.05")}.get(loc.country)
         if step:
             doc.rounding = (doc.total / step).quantize(Decimal(1)) * step - doc.total
         note = Decimal(100 if loc.currency == "SEK" else 10)

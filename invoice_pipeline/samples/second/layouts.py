@@ -55,7 +55,9 @@ def boxes(s: Sheet, p: Printer) -> None:
         x, y = x0 + (i % cols) * w, 48 + (i // cols) * h
         s.rect(x, y, w, h, stroke="#777777", width=0.5)
         s.text(x + 1.5, y + 3.4, lab, 6.5, color="#555555")
-        s.text(x + 1.5, y + 8.6, value, 9, bold=i == 0)
+        # a long value ("26 de septiembre de 2024") is set smaller to stay in its box
+        size = min(9.0, 9.0 * (w - 3) / max(s.width_of(value, 9, bold=i == 0), 0.1))
+        s.text(x + 1.5, y + 8.6, value, size, bold=i == 0)
     y = items_table(s, p, 15, 195, 95, style="grid", accent=accent)
     rows = totals_rows(p)
     w = min(36.0, 180 / len(rows))
@@ -81,7 +83,9 @@ def seller_right(s: Sheet, p: Printer) -> None:
     s.text(195, 58, _title(p), 15, bold=True, align="right", color=accent)
     y = 65
     for lab, value in p.meta():
-        s.text(160, y, f"{lab}:", 8.5, align="right", color="#444444")
+        # the label ends left of its value ("Fecha de emisión:" before "8 de diciembre de 2024")
+        end = min(160.0, 195 - s.width_of(value, 8.5) - 2.5)
+        s.text(end, y, f"{lab}:", 8.5, align="right", color="#444444")
         s.text(195, y, value, 8.5, align="right")
         y += 4.6
     y = items_table(s, p, 15, 195, max(y, 88) + 8, style="lines", accent=accent)
@@ -142,7 +146,9 @@ def columns(s: Sheet, p: Printer) -> None:
     s.text(145, 20, _title(p), 13, bold=True, color=accent)
     y = 26
     for lab, value in p.meta():
-        s.text(145, y, lab, 7.5, color="#555555")
+        # the label starts far enough left to end before its value
+        x = min(145.0, 195 - s.width_of(value, 8) - s.width_of(lab, 7.5) - 2.5)
+        s.text(x, y, lab, 7.5, color="#555555")
         s.text(195, y, value, 8, align="right")
         y += 4.2
     s.rule(15, 55, 195, 55, color=accent)

@@ -1,7 +1,7 @@
 """Locales of the second generator: country, currency, tax rates and Babel formatting.
 
 Each :class:`Locale` names a CLDR locale (``en-US``, ``en-GB``, ``de-DE``,
-``fr-FR``, ``sv-SE``, ``nl-NL``, ``es-ES``), its currency and its legal tax
+``fr-FR``, ``sv-SE``, ``nl-NL``, ``es-ES``, ``en-MY``), its currency and its legal tax
 rates.  Numbers, money and dates are formatted by Babel (CLDR data), not by
 hand, so this module shares no formatting code with the first generator's
 ``samples/locales.py``.  Babel's narrow and non-breaking spaces are printed as
@@ -78,6 +78,11 @@ LOCALES: dict[str, Locale] = {
         Locale(
             "es-ES", "ES", "EUR", "es", _rates("21", "10", "4"),
             ("dd/MM/yyyy", "d 'de' MMMM 'de' yyyy", "dd-MM-yyyy"),
+        ),
+        # Malaysian tills and invoices in English: ringgit (RM), GST 6% and zero-rated goods
+        Locale(
+            "en-MY", "MY", "MYR", "en", _rates("6", "0"),
+            ("dd/MM/yyyy", "dd-MM-yy", "d MMM yy"),
         ),
     )
 }  # fmt: skip

@@ -21,10 +21,17 @@ import stdnum.iban
 from schwifty import IBAN
 from stdnum.util import get_cc_module
 
-from .vocab import CITIES, COUNTRY_NAMES, LEGAL_FORMS, STEMS, STREETS, TRADES
+from .vocab import CITIES, COUNTRY_NAMES, LEGAL_FORMS, STEMS, STREETS, TAMAN, TRADES
 
-LANGUAGE = {"US": "en", "GB": "en", "DE": "de", "FR": "fr", "SE": "sv", "NL": "nl", "ES": "es"}
-DIAL = {"US": "1", "GB": "44", "DE": "49", "FR": "33", "SE": "46", "NL": "31", "ES": "34"}
+LANGUAGE = {
+    "US": "en", "GB": "en", "DE": "de", "FR": "fr", "SE": "sv", "NL": "nl", "ES": "es", "MY": "en",
+}  # fmt: skip
+DIAL = {
+    "US": "1", "GB": "44", "DE": "49", "FR": "33", "SE": "46", "NL": "31", "ES": "34", "MY": "60",
+}  # fmt: skip
+NO_VAT_ID = frozenset({"US", "MY"})
+"""Countries whose companies print no EU-style VAT id and have no IBAN (the US prints an
+EIN, Malaysia its company number)."""
 BANKS = {
     "US": ("First Prairie Bank", "Lakeshore Federal Credit Union"),
     "GB": ("Northgate Bank", "Thames Mutual"),
@@ -33,6 +40,7 @@ BANKS = {
     "SE": ("Norrlandsbanken", "Sparbanken Väst"),
     "NL": ("Rabobank Utrecht", "Friesche Spaarbank"),
     "ES": ("Caja Rural del Turia", "Banco de Levante"),
+    "MY": ("Bank Bumi Makmur Berhad", "Perdana Bank Berhad"),
 }
 
 
@@ -54,7 +62,8 @@ class Company:
     iban: str | None = None
     bank: str | None = None
     us_account: str | None = None
-    """US payment line (routing and account), printed where an IBAN would be."""
+    """A payment line without IBAN (US routing and account, a Malaysian account number),
+    printed where an IBAN would be."""
     email: str | None = None
     phone: str | None = None
 
@@ -153,6 +162,11 @@ def _address(country: str, lang: str, rng: random.Random, abroad: bool) -> tuple
         lines = [f"{number} {street}", f"{city[0]} {city[1]}"]
     elif country == "ES":
         lines = [f"{street}, {number}", f"{city[0]} {city[1]}"]
+    elif country == "MY":  # "No. 12, Jalan Ampang", "Taman Maluri", "50450 Kuala Lumpur"
+        lines = [f"{rng.choice(('No. ', 'No ', 'Lot '))}{number}, {street}"]
+        if rng.random() < 0.5:
+            lines.append(rng.choice(TAMAN))
+        lines.append(f"{city[0]} {city[1]}")
     else:
         lines = [f"{street} {number}", f"{city[0]} {city[1]}"]
     if abroad:
@@ -170,6 +184,7 @@ def _registration(country: str, rng: random.Random) -> str | None:
         "SE": f"Org.nr {rng.randint(550000, 559999)}-{rng.randint(1000, 9999)}",
         "NL": f"KvK {rng.randint(10000000, 99999999)}",
         "ES": f"Reg. Merc. {rng.choice(('Valencia', 'Sevilla'))} T {rng.randint(1000, 9999)}",
+        "MY": f"({rng.randint(10000, 999999)}-{rng.choice('ADHKMPTUVWX')})",
     }[country]
 
 
@@ -192,12 +207,12 @@ def make_company(
     if country in ("US", "GB") and form in ("Inc.", "Corp.", "Co.") and rng.random() < 0.5:
         name = name.replace(f" {form}", f", {form}")
     vat_id = vat_printed = None
-    if vat and country != "US":
+    if vat and country not in NO_VAT_ID:
         vat_id, vat_printed = make_vat_id(country, rng)
     slug = stem.split()[-1].lower()
     slug = slug.translate(str.maketrans("äöüåéèáíóúñç", "aouaeeaiounc")).replace("ß", "ss")
-    tld = {"US": "com", "GB": "co.uk"}.get(country, country.lower())
-    iban = make_iban(country, rng) if country != "US" else None
+    tld = {"US": "com", "GB": "co.uk", "MY": "com.my"}.get(country, country.lower())
+    iban = make_iban(country, rng) if country not in NO_VAT_ID else None
     return Company(
         name=name,
         brand=_brand(stem, trade, rng),
@@ -212,6 +227,8 @@ def make_company(
             f"ABA {rng.randint(10000000, 99999999)}{rng.randint(0, 9)} "
             f"Acct {rng.randint(10**9, 10**10 - 1)}"
             if country == "US"
+            else f"Account No. {rng.randint(10**11, 10**12 - 1)}"
+            if country == "MY"
             else None
         ),
         email=f"{rng.choice(('billing', 'accounts', 'info', 'hello'))}@{slug}.{tld}",

@@ -32,12 +32,15 @@ def receipt(p: Printer) -> bytes:
     rows: list[tuple[str, float, bool]] = []  # (text, size, bold)
     rows.append((doc.seller.brand.upper(), 16, True))
     rows.append(("", 4, False))
-    rows.append((doc.seller.name, 8, False))
+    # a Malaysian till prints the company number after the name: "KIM SENG S/B (81109-A)"
+    numbered = loc.country == "MY" and doc.seller.registration
+    name_row = f"{doc.seller.name} {doc.seller.registration}" if numbered else doc.seller.name
+    rows.append((name_row, 8, False))
     p.shown["seller_name"] = doc.seller.name
     rows += [(line, 8, False) for line in doc.seller.lines]
     if doc.seller.vat_printed:
         rows.append((f"{p.label('vat_id')} {doc.seller.vat_printed}", 8, False))
-    elif doc.seller.registration:
+    elif doc.seller.registration and not numbered:
         rows.append((doc.seller.registration, 8, False))
     rows.append(("-" * COLUMNS, 8, False))
     date = p.date(doc.issued)
@@ -73,6 +76,8 @@ def receipt(p: Printer) -> bytes:
         rows.append((_row(p.label("CARD"), p.number(doc.total)), 8, False))
     rows.append(("", 4, False))
     head = () if us else LABELS[doc.language]["tax_summary"]
+    if head and loc.country == "MY":  # "GST Summary" over the rates, as Malaysian tills print
+        rows.append(("GST Summary", 8, True))
     if head:
         rows.append(("  ".join(f"{h:>8}" for h in head), 8, True))
     for t in doc.taxes if head else ():
@@ -95,7 +100,7 @@ def receipt(p: Printer) -> bytes:
             )
             if (
                 centred
-                or text in (doc.seller.name, *doc.seller.lines)
+                or text in (name_row, *doc.seller.lines)
                 or text.startswith(p.label("vat_id"))
             ):
                 s.text(WIDTH / 2, y, text, size, bold=bold, family="mono", align="center")

@@ -25,6 +25,9 @@ STEMS: dict[str, tuple[str, ...]] = {
            "Zeeburg", "Verhoeven", "Brinkman", "Oosterhout", "Lindeboom", "Westerveld"),
     "ES": ("Alcántara", "Montserrat", "Villanueva", "Ibarra", "Castellón", "Robledo",
            "Serrano", "Albufera", "Quintana", "Valdés", "Miralles", "Sotomayor"),
+    "MY": ("Seng Hup", "Syarikat Gin Heng", "Perniagaan Tan", "Lian Hing", "Sinar Jaya",
+           "Kim Seng", "Mega Mewah", "Harapan Baru", "Sri Murni", "Eng Soon", "Teck Guan",
+           "Pasaraya Wawasan"),
 }  # fmt: skip
 
 TRADES: dict[str, tuple[str, ...]] = {
@@ -50,6 +53,7 @@ LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "SE": ("AB", "HB", "Aktiebolag"),
     "NL": ("B.V.", "N.V.", "V.O.F."),
     "ES": ("S.L.", "S.A.", "S.L.U."),
+    "MY": ("Sdn Bhd", "Sdn. Bhd.", "S/B", "Bhd", "Enterprise", "Trading"),
 }
 
 STREETS: dict[str, tuple[str, ...]] = {
@@ -67,6 +71,8 @@ STREETS: dict[str, tuple[str, ...]] = {
            "Lindelaan", "Dorpsstraat"),
     "ES": ("Calle Mayor", "Avenida de la Constitución", "Calle del Carmen", "Paseo del Prado",
            "Calle de Alcalá", "Ronda de Poniente", "Plaza de España"),
+    "MY": ("Jalan Ampang", "Jalan Tun Razak", "Jalan Kuching", "Jalan SS 2/24", "Jalan Ipoh",
+           "Lorong Bunus 6", "Jln Klang Lama", "Jalan Besar"),
 }  # fmt: skip
 
 # (postcode, city[, state]) as printed in the country's address order
@@ -85,21 +91,26 @@ CITIES: dict[str, tuple[tuple[str, ...], ...]] = {
            ("5611 EM", "Eindhoven"), ("6811 KJ", "Arnhem"), ("2312 HA", "Leiden")),
     "ES": (("46001", "Valencia"), ("41004", "Sevilla"), ("50003", "Zaragoza"),
            ("29015", "Málaga"), ("48001", "Bilbao"), ("15003", "A Coruña")),
+    "MY": (("50450", "Kuala Lumpur"), ("47400", "Petaling Jaya"), ("41150", "Klang"),
+           ("10200", "George Town"), ("80000", "Johor Bahru"), ("31400", "Ipoh")),
 }  # fmt: skip
+
+TAMAN = ("Taman Sri Muda", "Taman Maluri", "Taman Desa", "Taman Bukit Indah", "Taman Melawati")
+"""Malaysian housing estates, printed as an address line under the street."""
 
 COUNTRY_NAMES: dict[str, dict[str, str]] = {
     "en": {"US": "USA", "GB": "United Kingdom", "DE": "Germany", "FR": "France",
-           "SE": "Sweden", "NL": "Netherlands", "ES": "Spain"},
+           "SE": "Sweden", "NL": "Netherlands", "ES": "Spain", "MY": "Malaysia"},
     "de": {"US": "USA", "GB": "Vereinigtes Königreich", "DE": "Deutschland",
-           "FR": "Frankreich", "SE": "Schweden", "NL": "Niederlande", "ES": "Spanien"},
+           "FR": "Frankreich", "SE": "Schweden", "NL": "Niederlande", "ES": "Spanien", "MY": "Malaysia"},
     "fr": {"US": "États-Unis", "GB": "Royaume-Uni", "DE": "Allemagne", "FR": "France",
-           "SE": "Suède", "NL": "Pays-Bas", "ES": "Espagne"},
+           "SE": "Suède", "NL": "Pays-Bas", "ES": "Espagne", "MY": "Malaisie"},
     "sv": {"US": "USA", "GB": "Storbritannien", "DE": "Tyskland", "FR": "Frankrike",
-           "SE": "Sverige", "NL": "Nederländerna", "ES": "Spanien"},
+           "SE": "Sverige", "NL": "Nederländerna", "ES": "Spanien", "MY": "Malaysia"},
     "nl": {"US": "Verenigde Staten", "GB": "Verenigd Koninkrijk", "DE": "Duitsland",
-           "FR": "Frankrijk", "SE": "Zweden", "NL": "Nederland", "ES": "Spanje"},
+           "FR": "Frankrijk", "SE": "Zweden", "NL": "Nederland", "ES": "Spanje", "MY": "Maleisië"},
     "es": {"US": "EE. UU.", "GB": "Reino Unido", "DE": "Alemania", "FR": "Francia",
-           "SE": "Suecia", "NL": "Países Bajos", "ES": "España"},
+           "SE": "Suecia", "NL": "Países Bajos", "ES": "España", "MY": "Malasia"},
 }  # fmt: skip
 
 PRODUCTS: dict[str, tuple[str, ...]] = {

@@ -19,7 +19,13 @@ from invoice_pipeline.samples.second import CLASSES, LOCALES, build_document
 
 KEY_SHOWN = {"invoice_number", "invoice_date", "total_amount", "currency", "seller_name"}
 CENT = Decimal("0.01")
-SYMBOLS = {"USD": {"$", "USD"}, "GBP": {"£", "GBP"}, "EUR": {"€", "EUR"}, "SEK": {"kr", "SEK"}}
+SYMBOLS = {
+    "USD": {"$", "USD"},
+    "GBP": {"£", "GBP"},
+    "EUR": {"€", "EUR"},
+    "SEK": {"kr", "SEK"},
+    "MYR": {"RM", "MYR"},
+}
 # every class in every locale, on a few seeds
 CASES = [(cls, loc, seed) for cls in CLASSES for loc in LOCALES for seed in (1, 2)]
 
@@ -47,7 +53,7 @@ def parse_printed_date(text: str, locale: str) -> dt.date:
     words = [w.lower() for w in re.findall(r"[^\W\d_]+\.?", text) if w.lower() in months]
     if words:
         day, year = (numbers[0], numbers[1]) if numbers[0] <= 31 else (numbers[1], numbers[0])
-        return dt.date(year, months[words[0]], day)
+        return dt.date(year + 2000 if year < 100 else year, months[words[0]], day)
     if len(numbers) != 3:
         raise ValueError(text)
     if numbers[0] > 31:
