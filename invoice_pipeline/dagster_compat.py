@@ -6,7 +6,8 @@ on its runs), adding an asset backfill without a webserver (what the UI's
 "Materialize" dialog does), attaching metadata to one partition of a batch
 without a query that grows with the number of partitions, and subclassing the
 stock instance storages (the PostgreSQL event log's pool-row initialisation needs
-``ConcurrencyLimitsTable``). Those uses are here and nowhere else in
+``ConcurrencyLimitsTable``, the SQLite event log's batched writes
+``SqlEventLogStorageTable``). Those uses are here and nowhere else in
 ``invoice_pipeline/``; each says why. ``tests/test_dagster_compat.py`` checks
 that each one still behaves as the code expects, so an upgrade of the pinned
 ``dagster`` (``PINNED_DAGSTER``, the version in pyproject.toml) fails there,
@@ -21,7 +22,7 @@ from typing import Any
 import dagster as dg
 from dagster._core.definitions.sensor_definition import SensorExecutionData
 from dagster._core.execution.backfill import PartitionBackfill
-from dagster._core.storage.event_log.schema import ConcurrencyLimitsTable
+from dagster._core.storage.event_log.schema import ConcurrencyLimitsTable, SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
@@ -45,6 +46,7 @@ __all__ = [
     "SQLITE_BUSY_TIMEOUT_SECONDS",
     "ConfigurableClassData",
     "SensorExecutionData",
+    "SqlEventLogStorageTable",
     "SqliteEventLogStorage",
     "add_partition_metadata",
     "new_asset_backfill",

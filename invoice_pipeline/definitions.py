@@ -45,6 +45,7 @@ def resources() -> dict[str, object]:
 
 
 def build_definitions() -> dg.Definitions:
+    settings.batch_dagster_events()
     return dg.Definitions(
         assets=[*DOCUMENT_ASSETS, invoices, vendor_profiles],
         jobs=[invoice_job, invoices_table_job],

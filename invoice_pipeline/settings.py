@@ -397,6 +397,21 @@ def share_cores(runs: int) -> int | None:
     return threads
 
 
+EVENT_BATCH_SIZE = 100
+"""DAGSTER_EVENT_BATCH_SIZE unless it is set: Dagster's batched event writes."""
+
+
+def batch_dagster_events() -> int:
+    """Let Dagster write a step's per-document materializations in batches: set
+    DAGSTER_EVENT_BATCH_SIZE to :data:`EVENT_BATCH_SIZE` unless it is set (``0`` turns
+    batching off); the value in force. A run over a range of documents yields one
+    materialization per document and asset; the embedded event log
+    (:mod:`invoice_pipeline.instance_storage.sqlite`) and dagster-postgres write such a
+    batch in one statement. The code location calls it, so the process that executes a
+    run (``process``, a daemon's run worker, a Kubernetes job) batches alike."""
+    return int(os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", str(EVENT_BATCH_SIZE)) or 0)
+
+
 def use_dagster_home(home: str) -> Path:
     """Point this process's Dagster at ``home`` (DAGSTER_HOME, unless already set); the folder."""
     path = Path(os.environ.setdefault("DAGSTER_HOME", home))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import sqlalchemy
 
 from invoice_pipeline.instance_storage import sqlite as pooled
 from invoice_pipeline.runner import EARLIER_EMBEDDED_SETTINGS, get_instance
@@ -165,3 +166,75 @@ def test_runs_in_parallel_processes_share_the_files(home: Path) -> None:
         assert len(instance.get_runs()) == 4
     finally:
         instance.dispose()
+
+
+@dg.asset(partitions_def=parts, backfill_policy=dg.BackfillPolicy.single_run())
+def ranged(context: dg.AssetExecutionContext) -> None:
+    assert len(context.partition_keys) == 5  # one run over the range
+
+
+def test_a_range_run_writes_its_materializations_in_one_batch(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DAGSTER_EVENT_BATCH_SIZE as the code location sets it: one statement per file for
+    # the five materializations, and every one readable as if written one by one
+    from invoice_pipeline import settings
+    from invoice_pipeline.dagster_compat import partition_range_tags
+
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    assert settings.batch_dagster_events() == settings.EVENT_BATCH_SIZE
+    batches: list[int] = []
+    original = pooled.PooledSqliteEventLogStorage.store_event_batch
+
+    def spy(self: pooled.PooledSqliteEventLogStorage, events: list) -> None:  # type: ignore[type-arg]
+        batches.append(len(events))
+        original(self, events)
+
+    monkeypatch.setattr(pooled.PooledSqliteEventLogStorage, "store_event_batch", spy)
+    rows_per_insert: list[int] = []
+
+    def count(conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO event_logs"):
+            rows_per_insert.append(statement.count("), (") + 1)
+
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", count)
+    keys = [f"doc-{i}" for i in range(5)]
+    instance = get_instance()
+    instance.add_dynamic_partitions("documents", keys)
+    job = dg.Definitions(assets=[ranged]).resolve_implicit_global_asset_job_def()
+    try:
+        result = job.execute_in_process(
+            instance=instance, tags=partition_range_tags(keys[0], keys[-1])
+        )
+        assert result.success
+        assert 5 in batches, batches  # the materializations, in one batch
+        assert rows_per_insert.count(5) == 2  # one statement for the run's file, one the index
+        key = dg.AssetKey("ranged")
+        assert instance.get_materialized_partitions(key) == set(keys)
+        records = instance.fetch_materializations(key, limit=10).records
+        assert sorted(r.partition_key for r in records) == keys
+        run_events = [
+            e for e in instance.all_logs(result.run_id)
+            if e.dagster_event and e.dagster_event.is_step_materialization
+        ]  # fmt: skip
+        assert len(run_events) == 5
+        # the asset's latest is the last one the step yielded (Dagster yields them unordered)
+        latest = instance.get_latest_materialization_event(key)
+        last = run_events[-1].dagster_event
+        assert latest is not None and last is not None
+        assert latest.dagster_event.partition == last.partition
+        # the tags index finds each partition's materialization by its partition key
+        for k in keys:
+            found = instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=key, asset_partitions=[k]), limit=2
+            ).records
+            assert [r.partition_key for r in found] == [k]
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", count)
+        instance.dispose()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    stock = dg.DagsterInstance.from_config(str(home))
+    try:
+        assert stock.get_materialized_partitions(dg.AssetKey("ranged")) == set(keys)
+    finally:
+        stock.dispose()
