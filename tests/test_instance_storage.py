@@ -177,7 +177,8 @@ def test_a_range_run_writes_its_materializations_in_one_batch(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # DAGSTER_EVENT_BATCH_SIZE as the code location sets it: one statement per file for
-    # the five materializations, and every one readable as if written one by one
+    # the five planned events and one for the five materializations, and every one
+    # readable as if written one by one
     from invoice_pipeline import settings
     from invoice_pipeline.dagster_compat import partition_range_tags
 
@@ -207,8 +208,8 @@ def test_a_range_run_writes_its_materializations_in_one_batch(
             instance=instance, tags=partition_range_tags(keys[0], keys[-1])
         )
         assert result.success
-        assert 5 in batches, batches  # the materializations, in one batch
-        assert rows_per_insert.count(5) == 2  # one statement for the run's file, one the index
+        assert batches.count(5) == 2, batches  # the planned events, the materializations
+        assert rows_per_insert.count(5) == 4  # each batch: one statement per file
         key = dg.AssetKey("ranged")
         assert instance.get_materialized_partitions(key) == set(keys)
         records = instance.fetch_materializations(key, limit=10).records
@@ -218,6 +219,8 @@ def test_a_range_run_writes_its_materializations_in_one_batch(
             if e.dagster_event and e.dagster_event.is_step_materialization
         ]  # fmt: skip
         assert len(run_events) == 5
+        planned = instance.fetch_planned_materializations(key, limit=10).records
+        assert sorted(r.partition_key for r in planned) == keys
         # the asset's latest is the last one the step yielded (Dagster yields them unordered)
         latest = instance.get_latest_materialization_event(key)
         last = run_events[-1].dagster_event

@@ -40,6 +40,14 @@ from invoice_pipeline.dagster_compat import (
 
 HELD_RUNS = 8
 """Run files whose engine stays open besides the index (the oldest is closed first)."""
+BATCHED = frozenset(
+    {
+        DagsterEventType.ASSET_MATERIALIZATION,
+        DagsterEventType.ASSET_OBSERVATION,
+        DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+    }
+)
+"""Asset events written a batch at a time (no check or step events: those carry more)."""
 
 
 def _write_ahead(dbapi_connection: Any, _record: Any) -> None:
@@ -125,25 +133,24 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
-        """A step's materializations (or observations) of a batch of partitions, written
-        in one statement per file instead of three transactions per event.
+        """A run's per-document asset events, written in one statement per file instead
+        of three transactions per event.
 
         Dagster hands events here in batches when ``DAGSTER_EVENT_BATCH_SIZE`` is set
-        (``settings.share_cores`` sets it for ``invoice-pipeline process``): a run over a
-        range of documents yields one materialization per document and asset. As in
-        dagster-postgres's ``store_event_batch``, the rows go to the run's file and the
-        index with their tags, and the asset's own row is updated once, from the last
-        event; anything else (planned events, events of several runs) is written one by
-        one by the stock method.
+        (the code location sets it: ``settings.batch_dagster_events``): a run over a
+        range of documents plans every asset of every document at its start and yields
+        one materialization per document from each step. As dagster-postgres's
+        ``store_event_batch`` does for materializations, the rows go to the run's file
+        and to the index with their tags, and each asset's own row is updated once, from
+        its last event. Anything else (events of several runs or kinds, failures) is
+        written one by one by the stock method.
         """
         kinds = {event.get_dagster_event().event_type for event in events}
         events = [e for e in events if not e.get_dagster_event().is_asset_failed_to_materialize]
-        if (
-            len(events) < 2
-            or len({e.run_id for e in events}) != 1
-            or kinds not in ({DagsterEventType.ASSET_MATERIALIZATION},
-                             {DagsterEventType.ASSET_OBSERVATION})
-        ):  # fmt: skip
+        if len(events) < 2 or len({e.run_id for e in events}) != 1 or len(kinds) != 1:
+            super().store_event_batch(events)
+            return
+        if kinds.pop() not in BATCHED:
             super().store_event_batch(events)
             return
         insert = self.prepare_insert_event_batch(events)
@@ -153,7 +160,11 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             rows = conn.execute(insert.returning(SqlEventLogStorageTable.c.id)).fetchall()
             ids = sorted(int(row[0]) for row in rows)  # one INSERT: ids in VALUES order
             self._store_asset_event_tags(conn, events, ids)
-            self._store_asset_event(conn, events[-1], ids[-1])
+            last = {
+                e.get_dagster_event().asset_key: (e, i) for e, i in zip(events, ids, strict=True)
+            }
+            for event, event_id in last.values():
+                self._store_asset_event(conn, event, event_id)
 
 
 def embedded_settings(home: os.PathLike[str] | str) -> str:
