@@ -815,6 +815,9 @@ def _shop_receipt(*head: tuple[str, float]) -> OcrDocument:
         # the legal form on the line centred under the name
         ((("POPULAR BOOK", 16), ("CO. (M) SDN BHD", 17), ("(Co. No. 113825-W)", 10),
           ("No 8, Jalan 7/118B, Desa Tun Razak", 10)), "POPULAR BOOK CO. (M) SDN BHD"),
+        # a registered business name ending in Enterprise under the brand in large type
+        ((("PETRON", 20), ("PETRODELI ENTERPRISE (001846271-U)", 11),
+          ("LOT 23, JALAN KUCHING", 11)), "PETRODELI ENTERPRISE"),
         # the registration label under the name is no name
         ((("SUN WONG KUT SDN BHD", 14), ("Company Reg No.", 14), ("176 JLN SUNGEI BESI", 12)),
          "SUN WONG KUT SDN BHD"),

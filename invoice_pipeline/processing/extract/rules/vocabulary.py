@@ -459,6 +459,9 @@ LEGAL_FORMS = re.compile(
     r"ab|hb|kb|aktiebolag|oy|oyj|as|asa|a/s|aps|"
     r"b\.?v\.?|n\.?v\.?|v\.?o\.?f\.?|s\.?l\.?u\.?|s\.?l\.?|s\.?r\.?l\.?|s\.?p\.?a\.?|sp\.\s?z\s?o\.?o\.?|spolka|s\.?c\.?|"
     r"sdn\.?\s*bhd\.?|bhd\.?|berhad|s/b|pte|pvt|private\s*limited|"  # Malaysia, Singapore, India
+    # a Malaysian registered business name ends in Enterprise or Trading ("PETRODELI
+    # ENTERPRISE"): a legal form there, at the end of the name only
+    r"(?:enterprises?|trading)(?=\s*(?:[(（][^)）]*[)）]?)?\s*$)|"
     r"gesellschaft|partners|group|holding)(?![a-z])"
 )
 
