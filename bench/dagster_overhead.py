@@ -13,8 +13,9 @@ open, ``sqlite``, and Dagster's own SQLite storage, ``sqlite_stock``; PostgreSQL
 through dagster-postgres's
 stock storage, ``postgres``, as the Helm chart's instance has it, and through
 the top-level dagster.yaml's storage with its connections held open,
-``postgres_pooled``, both with DAGSTER_EVENT_BATCH_SIZE=100 as deploy/ sets
-it, on a database created for the run and dropped afterwards) and each executor
+``postgres_pooled``, on a database created for the run and dropped afterwards;
+every storage with DAGSTER_EVENT_BATCH_SIZE=100, as the code location and deploy/
+set it) and each executor
 (in_process; multiprocess: one process per step), it times per-document runs
 (one partition per run, what the sensor launches) and one batch run over
 ``--batch`` documents (a partition range, what a multi-run backfill
@@ -59,6 +60,7 @@ from bench._common import (  # noqa: E402
     seed_instance,
 )
 from bench._main import Benchmark, run_benchmark  # noqa: E402
+from invoice_pipeline.settings import EVENT_BATCH_SIZE  # noqa: E402
 
 POSTGRES_STORAGES = ("postgres", "postgres_pooled")
 """dagster-postgres's stock storage, and the top-level dagster.yaml's (connections held open)."""
@@ -175,8 +177,8 @@ def storage_env(kind: str, root: Path) -> Iterator[Any]:
             INVOICE_RESULTS_DB_URL=results_url,
             LLM_PROVIDER="rules",
             OCR_ENGINE="auto",
-            # as deploy/ sets it for PostgreSQL; the embedded default leaves Dagster's 0
-            DAGSTER_EVENT_BATCH_SIZE="100" if kind in POSTGRES_STORAGES else None,
+            # as the code location (settings.batch_dagster_events) and deploy/ set it
+            DAGSTER_EVENT_BATCH_SIZE=str(EVENT_BATCH_SIZE),
         ):
             instance = dg.DagsterInstance.from_config(str(home))
             try:
