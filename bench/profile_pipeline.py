@@ -81,7 +81,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Dagster event log / run storage",
         ("dagster/_core/storage/", "dagster/_core/instance/", "dagster/_core/events/log.py"),
     ),
-    ("extraction (rules)", ("processing/rules/", "processing/llm/", "processing/einvoice.py")),
+    ("extraction", ("processing/extract/", "processing/vendors/")),
     (
         "validation / evaluation",
         (
@@ -89,7 +89,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "processing/evaluate/",
         ),
     ),
-    ("document store / ingest", ("processing/store.py", "processing/documents.py", "/upath/")),
+    ("document store / ingest", ("processing/intake/", "/upath/")),
     ("pydantic", ("/pydantic",)),
     ("Dagster execution (other)", ("/dagster/", "/dagster_shared/")),
 )

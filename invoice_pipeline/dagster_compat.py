@@ -7,7 +7,8 @@ on its runs), adding an asset backfill without a webserver (what the UI's
 without a query that grows with the number of partitions, and subclassing the
 stock instance storages (the PostgreSQL event log's pool-row initialisation needs
 ``ConcurrencyLimitsTable``, the SQLite event log's batched writes
-``SqlEventLogStorageTable``). Those uses are here and nowhere else in
+``SqlEventLogStorageTable``), and writing a step's asset-check evaluations as one
+batch. Those uses are here and nowhere else in
 ``invoice_pipeline/``; each says why. ``tests/test_dagster_compat.py`` checks
 that each one still behaves as the code expects, so an upgrade of the pinned
 ``dagster`` (``PINNED_DAGSTER``, the version in pyproject.toml) fails there,
@@ -16,11 +17,13 @@ loudly, rather than quietly somewhere downstream.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dagster as dg
 from dagster._core.definitions.sensor_definition import SensorExecutionData
+from dagster._core.events import DagsterEvent, DagsterEventBatchMetadata, DagsterEventType
 from dagster._core.execution.backfill import PartitionBackfill
 from dagster._core.storage.event_log.schema import ConcurrencyLimitsTable, SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
@@ -49,6 +52,7 @@ __all__ = [
     "SqlEventLogStorageTable",
     "SqliteEventLogStorage",
     "add_partition_metadata",
+    "log_check_evaluations",
     "new_asset_backfill",
     "partition_range_tags",
     "uses_metadata_accumulator",
@@ -129,3 +133,52 @@ def add_partition_metadata(
     step._metadata_accumulator = step._metadata_accumulator.with_additional_asset_metadata(
         asset_key=context.assets_def.key, metadata=metadata, partition_key=key
     )
+
+
+def log_check_evaluations(
+    context: dg.AssetExecutionContext, evaluations: Sequence[dg.AssetCheckEvaluation]
+) -> None:
+    """Log a step's asset-check evaluations (one per document and check) as one batch.
+
+    ``context.log_event`` writes each evaluation on its own: three transactions each
+    (the run's events, the index, the check's execution row), about seven per document.
+    Dagster can hand events to the storage's ``store_event_batch`` when they carry batch
+    metadata and ``DAGSTER_EVENT_BATCH_SIZE`` is set (as it does for a step's
+    materializations), but ``log_event`` gives check evaluations none. Here they are the
+    events ``log_event`` makes, with one batch id and the last one ending the batch; the
+    project's storages (``invoice_pipeline.instance_storage``) write such a batch in one
+    transaction per file. Without batch writing Dagster writes them one by one, as
+    ``log_event`` would. A storage that cannot write such a batch (dagster-postgres's
+    own refuses it, and Dagster would print the refusal for every step before writing
+    them one by one) and a Dagster version without the step's event list get
+    ``log_event`` (and the compat test fails on the latter).
+    """
+    op_context = context.op_execution_context
+    step = getattr(op_context, "_step_execution_context", None)
+    events = getattr(op_context, "_events", None)
+    batched = hasattr(context.instance.event_log_storage, "store_batch")
+    if step is None or not isinstance(events, list) or not batched:
+        for evaluation in evaluations:
+            context.log_event(evaluation)
+        return
+    batch_id = f"checks-{uuid.uuid4().hex}"
+    last = len(evaluations) - 1
+    for i, evaluation in enumerate(evaluations):
+        events.append(
+            DagsterEvent.from_step(
+                event_type=DagsterEventType.ASSET_CHECK_EVALUATION,
+                step_context=step,
+                event_specific_data=evaluation,
+                message=(
+                    f"Asset check '{evaluation.check_name}' on "
+                    f"'{evaluation.asset_key.to_user_string()}' "
+                    + ("passed." if evaluation.passed else "did not pass.")
+                    + (
+                        ""
+                        if evaluation.description is None
+                        else f" Description: '{evaluation.description}'"
+                    )
+                ),
+                batch_metadata=DagsterEventBatchMetadata(batch_id, i == last),
+            )
+        )

@@ -241,3 +241,101 @@ def test_a_range_run_writes_its_materializations_in_one_batch(
         assert stock.get_materialized_partitions(dg.AssetKey("ranged")) == set(keys)
     finally:
         stock.dispose()
+
+
+CHECKS = ("even", "short")
+
+
+@dg.asset(
+    partitions_def=parts,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[dg.AssetCheckSpec(n, asset="checked", partitions_def=parts) for n in CHECKS],
+)
+def checked(context: dg.AssetExecutionContext):  # type: ignore[no-untyped-def]
+    from invoice_pipeline.dagster_compat import log_check_evaluations
+
+    log_check_evaluations(
+        context,
+        [
+            dg.AssetCheckEvaluation(
+                asset_key=context.asset_key,
+                check_name=name,
+                passed=int(key[-1]) % 2 == 0 if name == "even" else True,
+                partition=key,
+            )
+            for key in context.partition_keys
+            for name in CHECKS
+        ],
+    )
+    yield dg.MaterializeResult()
+    for output_name in context.assets_def.check_specs_by_output_name:
+        yield dg.Output(None, output_name=output_name)
+
+
+def assert_check_executions(instance: dg.DagsterInstance, run_id: str, keys: list[str]) -> None:
+    """Every document's two checks recorded for the run, with its outcome."""
+    from dagster._core.storage.asset_check_execution_record import (
+        AssetCheckExecutionRecordStatus as Status,
+    )
+
+    evaluations = [
+        e.dagster_event.event_specific_data
+        for e in instance.all_logs(run_id)
+        if e.dagster_event
+        and e.dagster_event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
+    assert sorted((ev.partition, ev.check_name) for ev in evaluations) == sorted(
+        (k, n) for k in keys for n in CHECKS
+    )
+    for name in CHECKS:
+        check_key = dg.AssetCheckKey(dg.AssetKey("checked"), name)
+        history = instance.event_log_storage.get_asset_check_execution_history(check_key, limit=20)
+        statuses = {r.partition: r.status for r in history if r.run_id == run_id}
+        expected = {
+            k: Status.FAILED if name == "even" and int(k[-1]) % 2 else Status.SUCCEEDED
+            for k in keys
+        }
+        assert statuses == expected
+
+
+def test_planned_events_and_check_evaluations_are_written_in_batches(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ten evaluations (five documents, two checks): one INSERT per file, and each check's
+    # execution row per document updated with its outcome, readable by the stock class
+    from invoice_pipeline import settings
+    from invoice_pipeline.dagster_compat import partition_range_tags
+
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    settings.batch_dagster_events()
+    rows_per_insert: list[int] = []
+
+    def count(conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO event_logs"):
+            rows_per_insert.append(statement.count("), (") + 1)
+
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", count)
+    keys = [f"doc-{i}" for i in range(5)]
+    instance = get_instance()
+    instance.add_dynamic_partitions("documents", keys)
+    job = dg.Definitions(assets=[checked]).resolve_implicit_global_asset_job_def()
+    try:
+        result = job.execute_in_process(
+            instance=instance, tags=partition_range_tags(keys[0], keys[-1])
+        )
+        assert result.success
+        assert rows_per_insert.count(10) == 2  # the run's file and the index
+        # the five planned materializations (planned with the checks) and the five
+        # materializations: one statement per file each
+        assert rows_per_insert.count(5) == 4
+        assert len(result.get_asset_check_evaluations()) == 10
+        assert_check_executions(instance, result.run_id, keys)
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", count)
+        instance.dispose()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    stock = dg.DagsterInstance.from_config(str(home))
+    try:
+        assert_check_executions(stock, result.run_id, keys)
+    finally:
+        stock.dispose()

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import dagster as dg
 
 from invoice_pipeline import settings
-from invoice_pipeline.dagster_compat import add_partition_metadata
+from invoice_pipeline.dagster_compat import add_partition_metadata, log_check_evaluations
 from invoice_pipeline.partitions import documents
 from invoice_pipeline.schema import Issue
 
@@ -165,36 +165,39 @@ def check_specs(asset: str, specs: Any) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def log_checks(context: dg.AssetExecutionContext, key: str, outcomes: Any, specs: Any) -> None:
+def check_evaluations(
+    context: dg.AssetExecutionContext, key: str, outcomes: Any, specs: Any
+) -> list[dg.AssetCheckEvaluation]:
     """One asset-check evaluation per outcome, on the document's own partition.
 
     ``AssetCheckResult`` cannot name a partition when a run covers a batch of
-    them, so the evaluations are logged as events of this step. Failing the step
-    for a failed blocking check would stop every document of the batch; instead
-    :func:`materialize_documents` hands that one document to its ``block``
+    them, so the evaluations are logged as events of this step
+    (:func:`materialize_documents` logs a step's evaluations as one batch). Failing
+    the step for a failed blocking check would stop every document of the batch;
+    instead :func:`materialize_documents` hands that one document to its ``block``
     function, which marks it failed, so its downstream stages carry it as failed
     and the other documents go on.
     """
     blocking = {spec.name: spec.blocking for spec in specs}
-    for outcome in outcomes:
-        context.log_event(
-            dg.AssetCheckEvaluation(
-                asset_key=context.assets_def.key,
-                check_name=outcome.name,
-                passed=outcome.passed,
-                metadata={"description": outcome.description, **outcome.metadata},
-                severity=dg.AssetCheckSeverity(outcome.severity),
-                description=outcome.description,
-                blocking=blocking.get(outcome.name, False),
-                partition=key,
-            )
+    return [
+        dg.AssetCheckEvaluation(
+            asset_key=context.assets_def.key,
+            check_name=outcome.name,
+            passed=outcome.passed,
+            metadata={"description": outcome.description, **outcome.metadata},
+            severity=dg.AssetCheckSeverity(outcome.severity),
+            description=outcome.description,
+            blocking=blocking.get(outcome.name, False),
+            partition=key,
         )
+        for outcome in outcomes
+    ]
 
 
 def check_outputs(context: dg.AssetExecutionContext) -> Iterator[dg.Output]:
     """The (empty) outputs Dagster expects for each declared check of the asset.
 
-    The evaluations themselves were logged per document by :func:`log_checks`.
+    The evaluations themselves were logged per document (:func:`check_evaluations`).
     """
     for output_name in context.assets_def.check_specs_by_output_name:
         yield dg.Output(None, output_name=output_name)
@@ -266,11 +269,13 @@ def materialize_documents(
     their specs)); when a blocking check failed, ``block`` turns the value into
     a failed one, so this document does not flow on as good; then ``after``
     (bookkeeping outside the guard: its errors fail the step, so it is retried),
-    the check evaluations and the ``metadata`` of its partition. With
-    ``status_store`` the stage the document reached is written to the results
-    database as soon as it is done (one transaction per document).
+    the ``metadata`` of its partition. With ``status_store`` the stage the document
+    reached is written to the results database as soon as it is done (one transaction
+    per document). The check evaluations of every document are logged at the end of
+    the step, as one batch, like the materializations Dagster logs after it.
     """
     out: dict[str, T] = {}
+    evaluations: list[dg.AssetCheckEvaluation] = []
     for key in documents_of(context):
         if before is not None:
             before(key)
@@ -298,8 +303,10 @@ def materialize_documents(
         if after is not None:
             after(key, value)
         if checks is not None:
-            log_checks(context, key, outcomes, checks[1])
+            evaluations += check_evaluations(context, key, outcomes, checks[1])
         add_partition_metadata(context, key, metadata(key, value))
         if status_store is not None:
             record_status(status_store, context, stage, key, value)
+    if evaluations:
+        log_check_evaluations(context, evaluations)
     return out

@@ -21,9 +21,10 @@ image (the official Helm chart), keep the chart's stock storage.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from dagster import EventLogEntry
 from dagster_postgres.event_log import PostgresEventLogStorage
 from dagster_postgres.run_storage import PostgresRunStorage
 from dagster_postgres.schedule_storage import PostgresScheduleStorage
@@ -31,6 +32,7 @@ from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_c
 from sqlalchemy.exc import IntegrityError
 
 from invoice_pipeline.dagster_compat import ConcurrencyLimitsTable, ConfigurableClassData
+from invoice_pipeline.instance_storage.batches import BatchedWrites
 
 STATEMENT_TIMEOUT_MS = 0
 """No statement timeout for run workers (the webserver sets its own, 15 s by default)."""
@@ -67,8 +69,16 @@ class PooledPostgresRunStorage(_HeldConnection, PostgresRunStorage):
     """dagster-postgres's run storage on a held connection."""
 
 
-class PooledPostgresEventLogStorage(_HeldConnection, PostgresEventLogStorage):
+class PooledPostgresEventLogStorage(BatchedWrites, _HeldConnection, PostgresEventLogStorage):
     """dagster-postgres's event log on a held connection.
+
+    A run's planned materializations and a step's asset-check evaluations are written
+    as one batch, one INSERT and the rest in the same transaction
+    (:mod:`invoice_pipeline.instance_storage.batches`), where the stock
+    ``store_event_batch`` writes them one by one (or refuses them, and Dagster falls back
+    to that).
+    Whether the index has a table is asked before every check write; a table once found
+    is remembered (tables are only dropped by wipe/upgrade).
 
     Also safe when runs start a pool together: the first step of each run in a pool
     with no row yet (the ``llm`` pool on a fresh instance) inserts the pool's row with
@@ -77,6 +87,30 @@ class PooledPostgresEventLogStorage(_HeldConnection, PostgresEventLogStorage):
     (``InFailedSqlTransaction``): the run failed. Here the insert runs in a savepoint,
     so the conflict rolls back only the insert and the update that follows works.
     """
+
+    _tables: set[str] | None = None
+
+    def has_table(self, table_name: str) -> bool:
+        tables = self._tables if self._tables is not None else set()
+        self._tables = tables
+        if table_name in tables:
+            return True
+        found = super().has_table(table_name)
+        if found:
+            tables.add(table_name)
+        return found
+
+    def wipe(self) -> None:
+        self._tables = None
+        super().wipe()
+
+    def upgrade(self) -> None:
+        self._tables = None
+        super().upgrade()
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        if not self.store_batch(events):
+            super().store_event_batch(events)
 
     def initialize_concurrency_limit_to_default(self, concurrency_key: str) -> bool:
         default_limit = (

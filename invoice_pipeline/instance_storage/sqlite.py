@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from dagster import DagsterEventType, EventLogEntry
+from dagster import EventLogEntry
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
@@ -34,20 +34,12 @@ from invoice_pipeline.dagster_compat import (
     INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     ConfigurableClassData,
-    SqlEventLogStorageTable,
     SqliteEventLogStorage,
 )
+from invoice_pipeline.instance_storage.batches import BatchedWrites
 
 HELD_RUNS = 8
 """Run files whose engine stays open besides the index (the oldest is closed first)."""
-BATCHED = frozenset(
-    {
-        DagsterEventType.ASSET_MATERIALIZATION,
-        DagsterEventType.ASSET_OBSERVATION,
-        DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
-    }
-)
-"""Asset events written a batch at a time (no check or step events: those carry more)."""
 
 
 def _write_ahead(dbapi_connection: Any, _record: Any) -> None:
@@ -58,8 +50,10 @@ def _write_ahead(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class PooledSqliteEventLogStorage(SqliteEventLogStorage):
+class PooledSqliteEventLogStorage(BatchedWrites, SqliteEventLogStorage):
     """The stock SQLite event log, holding an open connection per recently used file."""
+
+    RUN_ROWS = True
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
@@ -133,38 +127,11 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
-        """A run's per-document asset events, written in one statement per file instead
-        of three transactions per event.
-
-        Dagster hands events here in batches when ``DAGSTER_EVENT_BATCH_SIZE`` is set
-        (the code location sets it: ``settings.batch_dagster_events``): a run over a
-        range of documents plans every asset of every document at its start and yields
-        one materialization per document from each step. As dagster-postgres's
-        ``store_event_batch`` does for materializations, the rows go to the run's file
-        and to the index with their tags, and each asset's own row is updated once, from
-        its last event. Anything else (events of several runs or kinds, failures) is
-        written one by one by the stock method.
-        """
-        kinds = {event.get_dagster_event().event_type for event in events}
-        events = [e for e in events if not e.get_dagster_event().is_asset_failed_to_materialize]
-        if len(events) < 2 or len({e.run_id for e in events}) != 1 or len(kinds) != 1:
+        """A run's per-document asset events and a step's check evaluations in one
+        statement per file instead of two or three transactions per event
+        (:mod:`invoice_pipeline.instance_storage.batches`); anything else one by one."""
+        if not self.store_batch(events):
             super().store_event_batch(events)
-            return
-        if kinds.pop() not in BATCHED:
-            super().store_event_batch(events)
-            return
-        insert = self.prepare_insert_event_batch(events)
-        with self.run_connection(events[0].run_id) as conn:
-            conn.execute(insert)
-        with self.index_transaction() as conn:
-            rows = conn.execute(insert.returning(SqlEventLogStorageTable.c.id)).fetchall()
-            ids = sorted(int(row[0]) for row in rows)  # one INSERT: ids in VALUES order
-            self._store_asset_event_tags(conn, events, ids)
-            last = {
-                e.get_dagster_event().asset_key: (e, i) for e, i in zip(events, ids, strict=True)
-            }
-            for event, event_id in last.values():
-                self._store_asset_event(conn, event, event_id)
 
 
 def embedded_settings(home: os.PathLike[str] | str) -> str:

@@ -216,3 +216,44 @@ def test_runs_starting_a_pool_together_all_get_its_slots(prod_env: ProdEnv) -> N
         assert errors == []
         info = storage.get_concurrency_info("race-threads")
         assert (info.slot_count, info.limit, info.using_default_limit) == (4, 4, True)
+
+
+def test_planned_events_and_check_evaluations_are_written_in_batches(
+    prod_env: ProdEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run over five documents: its five planned materializations in one INSERT (the
+    stock storage writes them one by one), and the step's ten check evaluations (two
+    checks) in one INSERT with each check's execution row per document updated with its
+    outcome, in one transaction (the stock storage refuses the batch: three statements
+    each)."""
+    import sqlalchemy
+
+    from invoice_pipeline.dagster_compat import partition_range_tags
+    from tests.test_instance_storage import assert_check_executions, checked
+
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "100")
+    rows_per_insert: list[int] = []
+
+    def count(conn, cursor, statement: str, *args: object) -> None:  # noqa: ANN001
+        if statement.startswith("INSERT INTO event_logs"):
+            rows_per_insert.append(statement.count("), (") + 1)
+
+    keys = [f"doc-{i}" for i in range(5)]
+    job = dg.Definitions(assets=[checked]).resolve_implicit_global_asset_job_def()
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", count)
+    try:
+        with prod_env.instance() as instance:
+            instance.add_dynamic_partitions("documents", keys)
+            result = job.execute_in_process(
+                instance=instance, tags=partition_range_tags(keys[0], keys[-1])
+            )
+            assert result.success
+            assert rows_per_insert.count(10) == 1
+            assert rows_per_insert.count(5) == 2  # planned, then the materializations
+            assert_check_executions(instance, result.run_id, keys)
+            key = dg.AssetKey("checked")
+            planned = instance.fetch_planned_materializations(key, limit=10).records
+            assert sorted(r.partition_key for r in planned) == keys
+            assert instance.get_materialized_partitions(key) == set(keys)
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", count)
