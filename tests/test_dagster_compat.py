@@ -55,6 +55,33 @@ def test_a_range_run_materialises_each_partition_with_its_own_metadata(tmp_path:
     assert instance.get_materialized_partitions(dg.AssetKey("tagged")) == {"a", "b"}
 
 
+def test_check_evaluations_are_logged_as_the_steps_events_on_any_storage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the batch path (the step's event list, a storage with store_batch) and the plain
+    # log_event path (the stock ephemeral storage) both record every evaluation
+    from invoice_pipeline.runner import get_instance
+    from tests.test_instance_storage import assert_check_executions, checked
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "100")
+    (tmp_path / "home").mkdir()
+    job = dg.Definitions(assets=[checked]).resolve_implicit_global_asset_job_def()
+    keys = ["doc-1", "doc-2", "doc-3"]
+    for instance in (get_instance(), _instance(tmp_path)):
+        assert hasattr(instance.event_log_storage, "store_batch") == (not instance.is_ephemeral)
+        try:
+            instance.add_dynamic_partitions("documents", keys)
+            result = job.execute_in_process(
+                instance=instance, tags=compat.partition_range_tags(keys[0], keys[-1])
+            )
+            assert result.success
+            assert len(result.get_asset_check_evaluations()) == 6  # the step's events
+            assert_check_executions(instance, result.run_id, keys)
+        finally:
+            instance.dispose()
+
+
 def test_a_backfill_added_without_a_webserver_is_one_the_daemon_reads(tmp_path: Path) -> None:
     instance = _instance(tmp_path)
     instance.add_dynamic_partitions(parts.name, ["a", "b"])
