@@ -15,8 +15,9 @@ a rendering of the page scaled by ``dpi / 72``. Confidence is 1.0.
 
 from __future__ import annotations
 
+import ctypes
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -45,7 +46,7 @@ JOIN_GAP_EM = 0.08
 """Two words closer than this (in text heights) are one word drawn in two pieces."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Char:
     text: str
     x0: float
@@ -68,6 +69,20 @@ class _Word:
 
     chars: list[_Char] = field(default_factory=list)
     box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+    def add(self, c: _Char) -> None:
+        """One more character (the common case of :meth:`extend`)."""
+        if self.chars:
+            bx0, by0, bx1, by1 = self.box
+            self.box = (
+                c.x0 if c.x0 < bx0 else bx0,
+                c.y0 if c.y0 < by0 else by0,
+                c.x1 if c.x1 > bx1 else bx1,
+                c.y1 if c.y1 > by1 else by1,
+            )
+        else:
+            self.box = (c.x0, c.y0, c.x1, c.y1)
+        self.chars.append(c)
 
     def extend(self, chars: list[_Char]) -> None:
         if not chars:
@@ -119,24 +134,59 @@ class _Transform:
         bx, by = self.point(right, top)
         return _Char("", min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
 
+    def boxer(self) -> Callable[[float, float, float, float], _Char]:
+        """:meth:`box`, without the rotation's branches on an unrotated page (most pages)."""
+        if self.rotation:
+            return self.box
+        x, y = self.left, self.top
+
+        def box(left: float, bottom: float, right: float, top: float) -> _Char:
+            x0, x1 = left - x, right - x
+            y0, y1 = y - top, y - bottom
+            return _Char(
+                "",
+                x0 if x0 < x1 else x1,
+                y0 if y0 < y1 else y1,
+                x1 if x1 > x0 else x0,
+                y1 if y1 > y0 else y0,
+            )
+
+        return box
+
 
 def _chars(textpage: pdfium.PdfTextPage, transform: _Transform) -> list[_Char | None]:
-    """Every character of the page; None stands for a separator (space, line break)."""
+    """Every character of the page; None stands for a separator (space, line break).
+
+    PDFium's functions are called directly on the raw text page with one reused box
+    (pypdfium2's helpers convert their arguments and allocate on every call, and a
+    page has thousands of characters)."""
+    raw = textpage.raw
+    unicode_of = pdfium_c.FPDFText_GetUnicode
+    loose_box = pdfium_c.FPDFText_GetLooseCharBox
+    rect = pdfium_c.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    box_of = transform.boxer()
     out: list[_Char | None] = []
     for index in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, index)
-        text = chr(code) if 0 < code < 0x110000 else ""
-        if not text or text.isspace() or ord(text) < 32 or text == "\ufffe":
+        code = unicode_of(raw, index)
+        if code < 33 or code >= 0x110000 or code == 0xFFFE:
             out.append(None)
             continue
-        try:
-            box = textpage.get_charbox(index, loose=True)
-            if box[2] - box[0] <= 0 or box[3] - box[1] <= 0:
+        text = chr(code)
+        if text.isspace():
+            out.append(None)
+            continue
+        if not loose_box(raw, index, rect_ref):
+            out.append(None)
+            continue
+        box = (rect.left, rect.bottom, rect.right, rect.top)
+        if box[2] - box[0] <= 0 or box[3] - box[1] <= 0:
+            try:
                 box = textpage.get_charbox(index)
-        except pdfium.PdfiumError:
-            out.append(None)
-            continue
-        char = transform.box(*box)
+            except pdfium.PdfiumError:
+                out.append(None)
+                continue
+        char = box_of(*box)
         if char.x1 - char.x0 <= 0 and char.y1 - char.y0 <= 0:
             out.append(None)
             continue
@@ -163,7 +213,7 @@ def _words(chars: list[_Char | None]) -> list[_Word]:
             if other_line or backwards or gap:
                 words.append(current)
                 current = _Word()
-        current.extend([char])
+        current.add(char)
     if current.chars:
         words.append(current)
     return words
@@ -204,11 +254,23 @@ def _lines(band: list[_Word]) -> list[list[_Word]]:
 
 
 def _page_lines(words: list[_Word], page_number: int) -> list[OcrLine]:
+    """The OCR lines of a page's words. Built with ``model_construct``: every value is a
+    float or a string made here, and validating thousands of words per page costs more
+    than reading them."""
     result: list[OcrLine] = []
     for band in _bands(words):
         for members in _lines(band):
             ocr_words = [
-                OcrWord(text=w.text, box=tuple(round(v, 2) for v in w.box), confidence=1.0)
+                OcrWord.model_construct(
+                    text=w.text,
+                    box=(
+                        round(w.box[0], 2),
+                        round(w.box[1], 2),
+                        round(w.box[2], 2),
+                        round(w.box[3], 2),
+                    ),
+                    confidence=1.0,
+                )
                 for w in members
             ]
             boxes = [w.box for w in ocr_words]
@@ -219,7 +281,7 @@ def _page_lines(words: list[_Word], page_number: int) -> list[OcrLine]:
                 max(b[3] for b in boxes),
             )
             result.append(
-                OcrLine(
+                OcrLine.model_construct(
                     id="",
                     page=page_number,
                     text=" ".join(w.text for w in ocr_words),
