@@ -245,6 +245,17 @@ def test_the_shipped_model_loads_with_this_codes_version_and_features() -> None:
     assert load_model() is model  # loaded once per process
 
 
+def test_the_scorers_own_arithmetic_is_scikit_learns() -> None:
+    # probabilities computed from the pipeline's parts, without scikit-learn's per-call
+    # checks: the same numbers, to the last bit, as predict_proba on the shipped model
+    model = load_model()
+    assert set(model.linear) == set(model.models)
+    rows = np.random.default_rng(7).normal(0, 2, size=(300, len(FEATURES))).tolist()
+    for field, pipeline in model.models.items():
+        expected = pipeline.predict_proba(np.asarray(rows))[:, 1]
+        assert np.array_equal(model.probabilities(field, rows), expected)
+
+
 def test_a_model_of_another_version_or_feature_list_is_refused() -> None:
     with pytest.raises(ModelMismatch, match="version"):
         check({"version": MODEL_VERSION + 1, "features": list(FEATURES), "models": {}})
