@@ -40,6 +40,7 @@ from invoice_pipeline.processing.extract.rules.values import (
     DATE_RE,
     WORD_RE,
     find_amounts,
+    find_currency,
     find_dates,
     is_money_like,
 )
@@ -121,6 +122,39 @@ class Context:
     postcodes: set[str]
     legal_names: dict[int, frozenset[str]] = field(default_factory=dict)
     """Per line printing a legal form outside the addressee's block: its words (4+ letters)."""
+    distinct_amounts: list[Decimal] = field(default_factory=list)
+    """The printed figures, each once, in ascending order."""
+    _legal: dict[int, bool] = field(default_factory=dict)
+    _currency: dict[int, bool] = field(default_factory=dict)
+    _words: dict[int, frozenset[str]] = field(default_factory=dict)
+    _picked: dict[str, str] = field(default_factory=dict)
+
+    # what several candidates of one line (or field) ask, worked out once
+    def line_has_legal_form(self, ln: Ln) -> bool:
+        found = self._legal.get(ln.index)
+        if found is None:
+            found = self._legal[ln.index] = LEGAL_FORMS.search(ln.folded) is not None
+        return found
+
+    def line_has_currency(self, ln: Ln) -> bool:
+        found = self._currency.get(ln.index)
+        if found is None:
+            found = self._currency[ln.index] = bool(find_currency(ln.text))
+        return found
+
+    def line_words(self, ln: Ln) -> frozenset[str]:
+        found = self._words.get(ln.index)
+        if found is None:
+            found = self._words[ln.index] = name_words(ln.text)
+        return found
+
+    def picked(self, name: str) -> str:
+        """The rules' value of field ``name``, :func:`normalised` ("" when none)."""
+        found = self._picked.get(name)
+        if found is None:
+            value = self.rules.fields.get(name)
+            found = self._picked[name] = normalised(value.value) if value and value.value else ""
+        return found
 
 
 def _label_hits(lines: list[Ln]) -> dict[int, list[LabelHit]]:
@@ -254,6 +288,7 @@ def build_context(lines: list[Ln], sep: str, rules: ExtractedInvoice) -> Context
         domains=domains,
         postcodes=postcodes,
         legal_names=legal_names,
+        distinct_amounts=sorted(set(amounts)),
     )
 
 

@@ -16,6 +16,7 @@ stores the list it was trained with and loading checks it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from decimal import Decimal
 
@@ -25,8 +26,6 @@ from invoice_pipeline.processing.extract.rules.roles import (
     name_words,
     number_problem,
 )
-from invoice_pipeline.processing.extract.rules.values import find_currency
-from invoice_pipeline.processing.extract.rules.vocabulary import LEGAL_FORMS
 from invoice_pipeline.processing.extract.scorer.candidates import (
     Candidate,
     Context,
@@ -105,7 +104,7 @@ def _label_scores(cand: Candidate, ctx: Context) -> list[float]:
 
 def _rules_match(cand: Candidate, ctx: Context) -> tuple[float, float]:
     picked = ctx.rules.fields.get(cand.field)
-    if picked is None or not picked.value or normalised(picked.value) != normalised(cand.value):
+    if picked is None or not picked.value or ctx.picked(cand.field) != normalised(cand.value):
         return 0.0, 0.0
     same_line = cand.line.id in picked.line_ids
     return (1.0 if same_line else 0.5), picked.confidence
@@ -115,8 +114,9 @@ def _amount_features(cand: Candidate, ctx: Context) -> list[float]:
     value = cand.amount
     if value is None or not ctx.amounts:
         return [-1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0]
-    biggest = max(ctx.amounts)
-    rank = sum(1 for a in set(ctx.amounts) if a > value)
+    distinct = ctx.distinct_amounts
+    biggest = distinct[-1]
+    rank = len(distinct) - bisect.bisect_right(distinct, value)
     later = ctx.figures_after[cand.line.index]
     share = float(value / biggest) if biggest > 0 else 0.0
     return [
@@ -150,8 +150,11 @@ def features(cand: Candidate, ctx: Context, same_field: int) -> list[float]:
         problem = number_problem(text, ctx.postcodes) is not None
     else:
         problem = False
-    words = set(re.findall(r"[a-z0-9]{3,}", text.lower()))
-    domain = any(d in "".join(sorted(words)) or any(w in d for w in words) for d in ctx.domains)
+    domain = False
+    if ctx.domains:
+        words = set(re.findall(r"[a-z0-9]{3,}", text.lower()))
+        joined = "".join(sorted(words))
+        domain = any(d in joined or any(w in d for w in words) for d in ctx.domains)
     order = ctx.figures_before[ln.index]
     row = [
         *_label_scores(cand, ctx),
@@ -182,10 +185,10 @@ def features(cand: Candidate, ctx: Context, same_field: int) -> list[float]:
         picked,
         confidence,
         float(problem),
-        float(bool(LEGAL_FORMS.search(ln.folded))),
+        float(ctx.line_has_legal_form(ln)),
         float(domain and cand.field == "seller_name"),
         *_amount_features(cand, ctx),
-        float(bool(find_currency(ln.text))),
+        float(ctx.line_has_currency(ln)),
         float(min(order, 60)),
         float(same_field),
         *_brand_features(cand, ctx),
@@ -207,7 +210,7 @@ def _brand_features(cand: Candidate, ctx: Context) -> list[float]:
         named = any(i != ln.index and words & w for i, w in ctx.legal_names.items())
         return [float(named), 0.0]
     taller = any(
-        b.h > 1.3 * ln.h and not LEGAL_FORMS.search(b.folded) and words & name_words(b.text)
+        b.h > 1.3 * ln.h and not ctx.line_has_legal_form(b) and words & ctx.line_words(b)
         for b in ctx.page_lines.get(ln.page, [])
         if b.index != ln.index
     )
