@@ -46,6 +46,9 @@ def resources() -> dict[str, object]:
     }
 
 
+_FROZEN = False
+
+
 def build_definitions() -> dg.Definitions:
     """The definitions, with Dagster's event batching on (``settings.batch_dagster_events``).
 
@@ -53,7 +56,8 @@ def build_definitions() -> dg.Definitions:
     thousand objects that live as long as the process) is moved out of the garbage
     collector's reach (``gc.freeze``): each full collection walked all of it, about a
     tenth of a batch run's time on born-digital invoices. They are still freed when
-    nothing refers to them."""
+    nothing refers to them. Once per process: what later calls find alive (a test's
+    garbage) is left to the collector."""
     settings.batch_dagster_events()
     defs = dg.Definitions(
         assets=[*DOCUMENT_ASSETS, invoices, vendor_profiles],
@@ -62,7 +66,10 @@ def build_definitions() -> dg.Definitions:
         resources=resources(),
         executor=executor(),
     )
-    gc.freeze()
+    global _FROZEN
+    if not _FROZEN:
+        gc.freeze()
+        _FROZEN = True
     return defs
 
 
