@@ -40,6 +40,7 @@ ORDER = (
     "profile_pipeline",
     "ocr_engines",
     "throughput",
+    "daemon_backfill",
     "accuracy",
     "vendor_memory",
 )
@@ -49,6 +50,7 @@ QUICK = {
     "profile_pipeline": ["--docs", "3", "--backlog", "100", "--no-compare"],
     "ocr_engines": ["--scans", "1", "--photos", "1", "--fast-path-docs", "3", "--no-ablation"],
     "throughput": ["--quick"],
+    "daemon_backfill": ["--docs", "6", "--batch-size", "3"],
     "vendor_memory": ["--vendors", "2", "--per-vendor", "2"],
 }
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -66,6 +68,7 @@ def commands(
         "profile_pipeline",
         "ocr_engines",
         "throughput",
+        "daemon_backfill",
         "vendor_memory",
     ):
         out[name] = [

@@ -521,6 +521,18 @@ def test_gpu_script_installs_only_from_the_wheel_folder_when_given_one(tmp_path:
     assert code == 2 and asked
 
 
+def test_daemon_backfill_runs_a_backfill_through_the_real_daemon(bench_env: Path) -> None:
+    # dagster-daemon started for real on a temporary embedded instance: the backfill of six
+    # documents in runs of three is cut, queued, launched as run processes and completed
+    from bench import daemon_backfill
+
+    result = daemon_backfill.measure(6, 3, 2, seed=3, limit=240)
+    assert result["completed"], result["daemon_log_tail"]
+    assert result["documents"] == 6 and result["runs"] == {"SUCCESS": 2}
+    assert result["documents_per_hour"] > 0 and result["documents_per_hour_while_running"] > 0
+    assert len(result["run_seconds_min_median_max"]) == 3
+
+
 def test_run_all_plans_every_benchmark(tmp_path: Path) -> None:
     from bench import __main__ as run_all
 
