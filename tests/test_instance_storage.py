@@ -8,6 +8,7 @@ delete the run files.
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -35,6 +36,28 @@ JOB = dg.define_asset_job("two", selection=[first, second])
 
 def _job() -> dg.JobDefinition:
     return dg.Definitions(assets=[first, second], jobs=[JOB]).resolve_job_def("two")
+
+
+@contextlib.contextmanager
+def event_rows_per_insert() -> Iterator[list[int]]:
+    """The number of rows of each INSERT into the event log's table while it is open."""
+    rows: list[int] = []
+
+    def count(conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO event_logs"):
+            rows.append(statement.count("), (") + 1)
+
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", count)
+    try:
+        yield rows
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def rows_per_insert() -> Iterator[list[int]]:
+    with event_rows_per_insert() as rows:
+        yield rows
 
 
 @pytest.fixture
@@ -174,7 +197,7 @@ def ranged(context: dg.AssetExecutionContext) -> None:
 
 
 def test_a_range_run_writes_its_materializations_in_one_batch(
-    home: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path, monkeypatch: pytest.MonkeyPatch, rows_per_insert: list[int]
 ) -> None:
     # DAGSTER_EVENT_BATCH_SIZE as the code location sets it: one statement per file for
     # the five planned events and one for the five materializations, and every one
@@ -192,13 +215,6 @@ def test_a_range_run_writes_its_materializations_in_one_batch(
         original(self, events)
 
     monkeypatch.setattr(pooled.PooledSqliteEventLogStorage, "store_event_batch", spy)
-    rows_per_insert: list[int] = []
-
-    def count(conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-        if statement.startswith("INSERT INTO event_logs"):
-            rows_per_insert.append(statement.count("), (") + 1)
-
-    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", count)
     keys = [f"doc-{i}" for i in range(5)]
     instance = get_instance()
     instance.add_dynamic_partitions("documents", keys)
@@ -233,7 +249,6 @@ def test_a_range_run_writes_its_materializations_in_one_batch(
             ).records
             assert [r.partition_key for r in found] == [k]
     finally:
-        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", count)
         instance.dispose()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     stock = dg.DagsterInstance.from_config(str(home))
@@ -299,7 +314,7 @@ def assert_check_executions(instance: dg.DagsterInstance, run_id: str, keys: lis
 
 
 def test_planned_events_and_check_evaluations_are_written_in_batches(
-    home: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path, monkeypatch: pytest.MonkeyPatch, rows_per_insert: list[int]
 ) -> None:
     # ten evaluations (five documents, two checks): one INSERT per file, and each check's
     # execution row per document updated with its outcome, readable by the stock class
@@ -308,13 +323,6 @@ def test_planned_events_and_check_evaluations_are_written_in_batches(
 
     monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
     settings.batch_dagster_events()
-    rows_per_insert: list[int] = []
-
-    def count(conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-        if statement.startswith("INSERT INTO event_logs"):
-            rows_per_insert.append(statement.count("), (") + 1)
-
-    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", count)
     keys = [f"doc-{i}" for i in range(5)]
     instance = get_instance()
     instance.add_dynamic_partitions("documents", keys)
@@ -331,7 +339,6 @@ def test_planned_events_and_check_evaluations_are_written_in_batches(
         assert len(result.get_asset_check_evaluations()) == 10
         assert_check_executions(instance, result.run_id, keys)
     finally:
-        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", count)
         instance.dispose()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     stock = dg.DagsterInstance.from_config(str(home))

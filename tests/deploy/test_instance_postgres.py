@@ -226,34 +226,26 @@ def test_planned_events_and_check_evaluations_are_written_in_batches(
     checks) in one INSERT with each check's execution row per document updated with its
     outcome, in one transaction (the stock storage refuses the batch: three statements
     each)."""
-    import sqlalchemy
-
     from invoice_pipeline.dagster_compat import partition_range_tags
-    from tests.test_instance_storage import assert_check_executions, checked
+    from tests.test_instance_storage import (
+        assert_check_executions,
+        checked,
+        event_rows_per_insert,
+    )
 
     monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "100")
-    rows_per_insert: list[int] = []
-
-    def count(conn, cursor, statement: str, *args: object) -> None:  # noqa: ANN001
-        if statement.startswith("INSERT INTO event_logs"):
-            rows_per_insert.append(statement.count("), (") + 1)
-
     keys = [f"doc-{i}" for i in range(5)]
     job = dg.Definitions(assets=[checked]).resolve_implicit_global_asset_job_def()
-    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", count)
-    try:
-        with prod_env.instance() as instance:
-            instance.add_dynamic_partitions("documents", keys)
-            result = job.execute_in_process(
-                instance=instance, tags=partition_range_tags(keys[0], keys[-1])
-            )
-            assert result.success
-            assert rows_per_insert.count(10) == 1
-            assert rows_per_insert.count(5) == 2  # planned, then the materializations
-            assert_check_executions(instance, result.run_id, keys)
-            key = dg.AssetKey("checked")
-            planned = instance.fetch_planned_materializations(key, limit=10).records
-            assert sorted(r.partition_key for r in planned) == keys
-            assert instance.get_materialized_partitions(key) == set(keys)
-    finally:
-        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", count)
+    with event_rows_per_insert() as rows_per_insert, prod_env.instance() as instance:
+        instance.add_dynamic_partitions("documents", keys)
+        result = job.execute_in_process(
+            instance=instance, tags=partition_range_tags(keys[0], keys[-1])
+        )
+        assert result.success
+        assert rows_per_insert.count(10) == 1
+        assert rows_per_insert.count(5) == 2  # planned, then the materializations
+        assert_check_executions(instance, result.run_id, keys)
+        key = dg.AssetKey("checked")
+        planned = instance.fetch_planned_materializations(key, limit=10).records
+        assert sorted(r.partition_key for r in planned) == keys
+        assert instance.get_materialized_partitions(key) == set(keys)
