@@ -234,18 +234,25 @@ def test_planned_events_and_check_evaluations_are_written_in_batches(
     )
 
     monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "100")
-    keys = [f"doc-{i}" for i in range(5)]
+    keys = [f"batch-test-{i}" for i in range(5)]
     job = dg.Definitions(assets=[checked]).resolve_implicit_global_asset_job_def()
+    key = dg.AssetKey("checked")
     with event_rows_per_insert() as rows_per_insert, prod_env.instance() as instance:
+        # the instance is the session's (the webserver's tests list its documents): the
+        # partitions and the asset go again afterwards
         instance.add_dynamic_partitions("documents", keys)
-        result = job.execute_in_process(
-            instance=instance, tags=partition_range_tags(keys[0], keys[-1])
-        )
-        assert result.success
-        assert rows_per_insert.count(10) == 1
-        assert rows_per_insert.count(5) == 2  # planned, then the materializations
-        assert_check_executions(instance, result.run_id, keys)
-        key = dg.AssetKey("checked")
-        planned = instance.fetch_planned_materializations(key, limit=10).records
-        assert sorted(r.partition_key for r in planned) == keys
-        assert instance.get_materialized_partitions(key) == set(keys)
+        try:
+            result = job.execute_in_process(
+                instance=instance, tags=partition_range_tags(keys[0], keys[-1])
+            )
+            assert result.success
+            assert rows_per_insert.count(10) == 1
+            assert rows_per_insert.count(5) == 2  # planned, then the materializations
+            assert_check_executions(instance, result.run_id, keys)
+            planned = instance.fetch_planned_materializations(key, limit=10).records
+            assert sorted(r.partition_key for r in planned) == keys
+            assert instance.get_materialized_partitions(key) == set(keys)
+        finally:
+            for doc in keys:
+                instance.delete_dynamic_partition("documents", doc)
+            instance.wipe_assets([key])
